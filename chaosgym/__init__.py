@@ -1,0 +1,30 @@
+"""chaosgym: registered Gymnasium environments for learned control of chaotic dynamics.
+
+Importing the package registers every ``chaosgym/...`` id with Gymnasium::
+
+    import gymnasium as gym
+    import chaosgym
+
+    env = gym.make("chaosgym/LorenzStabilize-v0")
+    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v0")   # the pure JAX core
+"""
+
+from __future__ import annotations
+
+from chaosgym import systems
+from chaosgym.registration import list_envs, make_functional, register_all
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "control", "list_envs", "lyapunov", "make_functional", "systems"]
+
+register_all()
+
+
+def __getattr__(name: str):
+    # Heavier subpackages load on first use, so `import chaosgym` stays light.
+    if name in ("lyapunov", "control", "render", "integrators", "tasks", "wrappers", "functional"):
+        import importlib
+
+        return importlib.import_module(f"chaosgym.{name}")
+    raise AttributeError(f"module 'chaosgym' has no attribute {name!r}")

@@ -1,0 +1,146 @@
+"""Systems × tasks → registered Gymnasium ids.
+
+``ENVS`` is the single list of environments. Each :class:`EnvDef` names a system from the
+registry, a task factory and the defaults of its environment; :func:`register_all` registers
+every one with Gymnasium (with a ``vector_entry_point`` for ``gym.make_vec``), and
+:func:`make_functional` builds the pure core of any id with keyword overrides.
+
+Keyword arguments accepted by ``gym.make(id, **kwargs)``, ``gym.make_vec`` and
+``make_functional``:
+
+* environment: ``actuation``, ``dt``, ``substeps``, ``integrator``, ``max_steps``, ``dtype``,
+  ``bank_size``, ``ic_noise``, ``seed``;
+* any field of the system's params (``rho=...``, ``N=...``) or of the task's params
+  (``target=...``, ``control_cost=...``).
+
+Unknown names raise ``TypeError`` listing the valid ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium as gym
+
+from chaosgym import systems
+from chaosgym._pytree import field_names
+from chaosgym.tasks import Stabilize, Task
+
+__all__ = ["ENVS", "EnvDef", "env_def", "list_envs", "make_functional", "register_all"]
+
+ENV_KWARGS = (
+    "actuation", "dt", "substeps", "integrator", "max_steps", "dtype", "bank_size", "ic_noise",
+    "seed",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class EnvDef:
+    """One registered environment: ``chaosgym/<System><Task>-v<version>``."""
+
+    system: str
+    task: Callable[..., Task]
+    task_name: str
+    version: int = 0
+    max_steps: int = 400
+    task_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    env_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    system_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"chaosgym/{systems.get(self.system).title}{self.task_name}-v{self.version}"
+
+
+# The list of environments. Adding one is one line here.
+ENVS: list[EnvDef] = [
+    EnvDef("lorenz", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-3, "capture_radius": 0.1}),
+    EnvDef("rossler", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
+    EnvDef("lorenz96", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.1,
+                        "squared": True}),
+    EnvDef("henon", Stabilize, "Stabilize", max_steps=200,
+           task_kwargs={"target": 0, "control_cost": 0.0, "capture_radius": 1e-3}),
+]
+
+_BY_ID: dict[str, EnvDef] = {}
+
+
+def _index() -> dict[str, EnvDef]:
+    if len(_BY_ID) != len(ENVS):
+        _BY_ID.clear()
+        for d in ENVS:
+            if d.id in _BY_ID:
+                raise RuntimeError(f"duplicate environment id {d.id}")
+            _BY_ID[d.id] = d
+    return _BY_ID
+
+
+def list_envs() -> list[str]:
+    """Sorted list of every registered ``chaosgym/...`` id."""
+    return sorted(_index())
+
+
+def env_def(env_id: str) -> EnvDef:
+    """The :class:`EnvDef` of a registered id (a clear error lists close matches)."""
+    idx = _index()
+    if env_id not in idx:
+        close = difflib.get_close_matches(env_id, list(idx), n=3)
+        hint = f" Did you mean {close}?" if close else ""
+        raise gym.error.NameNotFound(
+            f"unknown chaosgym environment {env_id!r}.{hint} See chaosgym.list_envs()."
+        )
+    return idx[env_id]
+
+
+def make_functional(env_id: str, **kwargs: Any):
+    """The pure core (:class:`~chaosgym.functional.FunctionalEnv`) of a registered id."""
+    from chaosgym.functional import FunctionalEnv
+
+    d = env_def(env_id)
+    spec = systems.get(d.system)
+    task = d.task(**d.task_kwargs)
+    sys_fields = set(field_names(spec.params))
+    task_fields = set(field_names(task.params)) if task.params is not None else set()
+    env_kw: dict[str, Any] = {"max_steps": d.max_steps, **d.env_kwargs}
+    sys_kw: dict[str, Any] = dict(d.system_kwargs)
+    task_kw: dict[str, Any] = {}
+    for k, v in kwargs.items():
+        if k in ENV_KWARGS:
+            env_kw[k] = v
+        elif k in sys_fields:
+            sys_kw[k] = v
+        elif k in task_fields:
+            task_kw[k] = v
+        elif k in ("system_params", "task_params"):
+            env_kw[k] = v
+        else:
+            valid = sorted(set(ENV_KWARGS) | sys_fields | task_fields)
+            raise TypeError(
+                f"{env_id} got an unexpected keyword argument {k!r}; valid keywords: {valid}"
+            )
+    if sys_kw:
+        env_kw["system_params"] = env_kw.get("system_params", spec.params).replace(**sys_kw)
+    if task_kw:
+        env_kw["task_params"] = env_kw.get("task_params", task.params).replace(**task_kw)
+    return FunctionalEnv(spec, task, env_id=env_id, **env_kw)
+
+
+def register_all() -> None:
+    """Register every id in ``ENVS`` with Gymnasium (idempotent)."""
+    for env_id, d in _index().items():
+        if env_id in gym.registry:
+            continue
+        gym.register(
+            id=env_id,
+            entry_point="chaosgym.gym.env:ChaosEnv",
+            vector_entry_point="chaosgym.gym.vector:ChaosVectorEnv",
+            max_episode_steps=d.max_steps,
+            kwargs={"env_id": env_id},
+            disable_env_checker=False,
+        )

@@ -1,0 +1,232 @@
+"""What a system is: :class:`SystemSpec`, actuation models and reference invariants.
+
+A system is *what evolves*. It is described by a frozen :class:`SystemSpec` holding pure
+functions of ``(x, params)``; how it is integrated (``chaosgym.integrators``) and why it is
+controlled (``chaosgym.tasks``) live elsewhere. Adding a system is one new module that defines
+a params pytree, a vector field (or map) and a ``SPEC``, plus one line in
+``chaosgym/systems/__init__.py``.
+
+Conventions
+-----------
+* ``kind`` is ``"ode"`` (x' = f(x)), ``"map"`` (x_{k+1} = F(x_k)) or ``"pde"`` (a semilinear
+  PDE stepped by its own ``make_stepper``). Non-autonomous forcing is carried in the state
+  (a phase variable), so every vector field is autonomous.
+* Control enters through an :class:`Actuation`: additive forcing ``f(x, p) + B(p) u`` or
+  parametric control ``f(x, p + δp(u))``. ``u`` is in physical units; the environment maps its
+  normalised action in ``[-1, 1]`` to ``u`` by a per-input scale.
+* ``initial_state(key, params)`` is a cheap sampler around the attractor; environments warm
+  a bank of attractor states from it once, at construction, and draw fresh initial
+  conditions from that bank inside jit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+
+from chaosgym._pytree import field_names
+
+Array = jax.Array
+Params = Any
+Kind = Literal["ode", "map", "pde"]
+
+__all__ = [
+    "Actuation",
+    "Additive",
+    "Invariant",
+    "Parametric",
+    "SystemSpec",
+    "components",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Invariant:
+    """A published (or exactly known) invariant a system is validated against.
+
+    ``name`` is one of ``"lyapunov_max"``, ``"lyapunov_sum"``, ``"lyapunov_spectrum"``,
+    ``"kaplan_yorke"``, ``"fixed_point"``, ``"mean"`` or a system-specific name; ``value`` the
+    reference value, ``rel_tol``/``abs_tol`` the tolerance the tests use, ``source`` the
+    citation, ``exact`` whether it is an identity rather than a measurement.
+    """
+
+    name: str
+    value: float | tuple[float, ...]
+    source: str
+    rel_tol: float | None = None
+    abs_tol: float | None = None
+    exact: bool = False
+
+
+class Actuation:
+    """How a control ``u`` enters a system. Subclasses implement :meth:`field`."""
+
+    name: str = "actuation"
+
+    def num_inputs(self, params: Params) -> int:
+        raise NotImplementedError
+
+    def field(self, spec: SystemSpec, x: Array, u: Array, params: Params) -> Array:
+        """The controlled vector field (or map) at ``x`` under input ``u``."""
+        raise NotImplementedError
+
+    def scale(self, params: Params) -> Array:
+        """Physical magnitude of each input when the normalised action is ±1."""
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class Additive(Actuation):
+    """Additive forcing ``f(x, p) + B(p) @ u`` with ``|u_i| <= u_max``.
+
+    ``matrix(params)`` returns the ``(n, m)`` actuator matrix ``B``.
+    """
+
+    matrix: Callable[[Params], Array]
+    u_max: float = 1.0
+    name: str = "additive"
+
+    def num_inputs(self, params: Params) -> int:
+        return int(self.matrix(params).shape[1])
+
+    def field(self, spec: SystemSpec, x: Array, u: Array, params: Params) -> Array:
+        B = self.matrix(params).astype(x.dtype)
+        return spec.vector_field(x, params) + B @ u.astype(x.dtype)
+
+    def scale(self, params: Params) -> Array:
+        return jnp.full((self.num_inputs(params),), self.u_max)
+
+
+@dataclasses.dataclass(frozen=True)
+class Parametric(Actuation):
+    """Parametric control: ``u_i`` perturbs the named parameter ``names[i]`` by at most
+    ``bounds[i]`` (the OGY setting: small kicks to an accessible system parameter)."""
+
+    names: tuple[str, ...]
+    bounds: tuple[float, ...]
+    name: str = "parametric"
+
+    def __post_init__(self) -> None:
+        if len(self.names) != len(self.bounds):
+            raise ValueError("Parametric actuation needs one bound per parameter name")
+
+    def num_inputs(self, params: Params) -> int:
+        return len(self.names)
+
+    def field(self, spec: SystemSpec, x: Array, u: Array, params: Params) -> Array:
+        valid = field_names(params)
+        changes = {}
+        for i, n in enumerate(self.names):
+            if n not in valid:
+                raise ValueError(f"{spec.name} has no parameter {n!r}; parameters: {valid}")
+            changes[n] = getattr(params, n) + u[i]
+        return spec.vector_field(x, dataclasses.replace(params, **changes))
+
+    def scale(self, params: Params) -> Array:
+        return jnp.asarray(self.bounds)
+
+
+def components(*indices: int, n: int | Callable[[Params], int]) -> Callable[[Params], Array]:
+    """Actuator matrix factory: one input added to each listed state component."""
+
+    def matrix(params: Params) -> Array:
+        dim = n(params) if callable(n) else n
+        B = jnp.zeros((dim, len(indices)))
+        return B.at[jnp.asarray(indices), jnp.arange(len(indices))].set(1.0)
+
+    return matrix
+
+
+@dataclasses.dataclass(frozen=True)
+class SystemSpec:
+    """Everything the rest of the library needs to know about one dynamical system.
+
+    Attributes:
+        name: registry key, lower case (``"lorenz"``).
+        title: human name used in ids and docs (``"Lorenz"``).
+        kind: ``"ode"``, ``"map"`` or ``"pde"``.
+        params: default parameters (a pytree dataclass; static fields fix shapes).
+        dim: state dimension as a function of params.
+        vector_field: ``f(x, params) -> dx/dt`` (ODE) or ``F(x, params) -> x_next`` (map);
+            for PDEs the right-hand side in physical space (may be ``None``).
+        actuations: named actuation models; the first is the default.
+        initial_state: ``(key, params) -> x0``: a cheap sampler near the attractor.
+        dt: default control interval (time between actions); 1 for maps.
+        substeps: default integrator substeps per control interval.
+        integrator: default integrator name (``"rk4"``, ``"dopri5"``, ...).
+        fixed_points: ``params -> (k, n)`` array of equilibria (or ``None``).
+        bound: the state is declared diverged when ``max|x| > bound`` or non-finite.
+        warmup: time integrated from ``initial_state`` to reach the attractor.
+        invariants: reference invariants with their sources.
+        references: citations.
+        labels: names of the state components (for plots and docs).
+        lyapunov_dt: time step used for Lyapunov-exponent runs.
+        make_stepper: optional override ``(spec, actuation, dt, substeps, integrator,
+            params) -> step(x, u, params)``: PDEs use it to precompute ETDRK4 coefficients once.
+        description: one line for listings.
+    """
+
+    name: str
+    title: str
+    kind: Kind
+    params: Params
+    dim: Callable[[Params], int]
+    vector_field: Callable[[Array, Params], Array] | None
+    actuations: Mapping[str, Actuation]
+    initial_state: Callable[[Array, Params], Array]
+    dt: float
+    substeps: int = 1
+    integrator: str = "rk4"
+    fixed_points: Callable[[Params], Array] | None = None
+    bound: float = 1e3
+    warmup: float = 50.0
+    invariants: tuple[Invariant, ...] = ()
+    references: tuple[str, ...] = ()
+    labels: tuple[str, ...] | None = None
+    lyapunov_dt: float = 0.01
+    make_stepper: Callable[..., Callable[[Array, Array, Params], Array]] | None = None
+    description: str = ""
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("ode", "map", "pde"):
+            raise ValueError(f"kind must be 'ode', 'map' or 'pde', got {self.kind!r}")
+        if not self.actuations:
+            raise ValueError(f"system {self.name!r} declares no actuation")
+
+    @property
+    def default_actuation(self) -> str:
+        return next(iter(self.actuations))
+
+    def actuation(self, name: str | None = None) -> Actuation:
+        name = name or self.default_actuation
+        try:
+            return self.actuations[name]
+        except KeyError:
+            raise ValueError(
+                f"system {self.name!r} has no actuation {name!r}; choose one of "
+                f"{sorted(self.actuations)}"
+            ) from None
+
+    def with_params(self, **overrides: Any) -> Params:
+        """Default params with some fields replaced; unknown names raise ``TypeError``."""
+        return self.params.replace(**overrides)
+
+    def controlled_field(self, actuation: str | None = None) -> Callable[[Array, Array, Params], Array]:
+        """``(x, u, params) -> dx/dt`` (or ``x_next`` for maps) under the named actuation."""
+        act = self.actuation(actuation)
+
+        def f(x: Array, u: Array, params: Params) -> Array:
+            return act.field(self, x, u, params)
+
+        return f
+
+    def invariant(self, name: str) -> Invariant | None:
+        for inv in self.invariants:
+            if inv.name == name:
+                return inv
+        return None

@@ -1,0 +1,59 @@
+"""Why a system is controlled: the :class:`Task` interface.
+
+A task is independent of the dynamics. Given the state before and after one control
+interval and the input applied, it returns the reward, whether the episode terminated on its
+own terms, and named scalar metrics (reported in ``info``). A task may carry state of its own
+(a reference trajectory, a delay buffer) in a pytree ``tstate``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+
+Array = jax.Array
+
+__all__ = ["Task", "TaskOutput"]
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskOutput:
+    reward: Array
+    terminated: Array
+    metrics: dict[str, Array]
+    tstate: Any
+
+
+class Task:
+    """Base class. Subclasses set ``name``, ``params`` (a pytree dataclass) and ``metrics``.
+
+    Methods receive ``spec`` (the :class:`~chaosgym.systems.base.SystemSpec`), the system
+    params ``sp`` and the task params ``tp``; all must be pure and jittable.
+    """
+
+    name: str = "Task"
+    params: Any = None
+    metrics: tuple[str, ...] = ()
+    description: str = ""
+
+    def init(self, key: Array, x0: Array, spec: Any, sp: Any, tp: Any) -> Any:
+        """Task state at reset (default: none)."""
+        return ()
+
+    def observation_dim(self, spec: Any, sp: Any) -> int:
+        """Length of the observation vector (default: the state dimension)."""
+        return spec.dim(sp)
+
+    def observe(self, x: Array, tstate: Any, spec: Any, sp: Any, tp: Any) -> Array:
+        """Observation of the state (default: the state itself)."""
+        return x
+
+    def evaluate(
+        self, x: Array, u: Array, x_next: Array, tstate: Any, spec: Any, sp: Any, tp: Any
+    ) -> TaskOutput:
+        raise NotImplementedError
+
+    def check(self, spec: Any, sp: Any, tp: Any) -> None:
+        """Raise ``ValueError`` if the task cannot be posed on this system."""
