@@ -10,7 +10,8 @@ Actuation:
     control). ``"additive"``: an additive kick on x_{k+1}, |u| ≤ 0.1.
 
 Starting state:
-    Uniform in [−0.5, 0.5]², iterated onto the attractor.
+    Uniform within 0.05 of the fixed point on the attractor (inside the basin), iterated
+    onto the attractor.
 
 Invariants:
     λ1 ≈ 0.41922 [Sprott]; Σλ = ln b = −1.20397 exactly (constant Jacobian determinant −b).
@@ -58,7 +59,8 @@ def fixed_points(p: HenonParams) -> jax.Array:
 
 
 def initial_state(key: jax.Array, p: HenonParams) -> jax.Array:
-    return jax.random.uniform(key, (2,), minval=-0.5, maxval=0.5)
+    """A point within 0.05 of the saddle on the attractor (inside its basin)."""
+    return fixed_points(p)[0] + jax.random.uniform(key, (2,), minval=-0.05, maxval=0.05)
 
 
 SPEC = SystemSpec(
