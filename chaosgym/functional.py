@@ -155,9 +155,12 @@ class FunctionalEnv:
         self.u_scale = np.asarray(self.actuation.scale(sp), dtype=np.float64)
         self.state_dim = int(spec.dim(sp))
         self.obs_dim = int(task.observation_dim(spec, sp))
-        warm_steps = max(1, math.ceil(spec.warmup / self.dt))
+        # The attractor is sampled with the system's own (stable) discretisation, whatever
+        # control interval this environment uses.
+        warm_step = make_stepper(spec, self.actuation_name, None, None, None, sp)
+        warm_steps = max(1, math.ceil(spec.warmup / spec.dt))
         self.ic_bank = attractor_bank(
-            spec, self._step_fn, sp, bank_size, jax.random.key(seed), self.dtype, warm_steps,
+            spec, warm_step, sp, bank_size, jax.random.key(seed), self.dtype, warm_steps,
             self.num_inputs,
         )
         self.ic_noise = float(ic_noise)
