@@ -28,6 +28,7 @@ import gymnasium as gym
 from chaosgym import systems
 from chaosgym._pytree import field_names
 from chaosgym.tasks import Stabilize, Task
+from chaosgym.tasks.pde import Dissipation, Target
 
 __all__ = ["ENVS", "EnvDef", "env_def", "list_envs", "make_functional", "register_all"]
 
@@ -64,6 +65,13 @@ ENVS: list[EnvDef] = [
     EnvDef("lorenz96", Stabilize, "Stabilize", max_steps=400,
            task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.1,
                         "squared": True}),
+    EnvDef("kuramoto_sivashinsky", Dissipation, "Dissipation", max_steps=400),
+    EnvDef("kuramoto_sivashinsky", Target, "Target", max_steps=400,
+           task_kwargs={"target": 0, "capture_radius": 0.1}),
+    EnvDef("kuramoto_sivashinsky", Dissipation, "DissipationControlgym", max_steps=200,
+           env_kwargs={"dt": 0.5, "substeps": 10, "bank_size": 32},
+           system_kwargs={"L": 32 * 3.141592653589793, "N": 256, "n_actuators": 8,
+                          "actuator_kind": "box", "n_sensors": 10}),
     EnvDef("henon", Stabilize, "Stabilize", max_steps=200,
            task_kwargs={"target": 0, "control_cost": 0.0, "capture_radius": 1e-3}),
 ]

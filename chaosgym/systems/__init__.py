@@ -36,6 +36,7 @@ _MODULES: dict[str, str] = {
     "rossler": "chaosgym.systems.rossler",
     "lorenz96": "chaosgym.systems.lorenz96",
     "henon": "chaosgym.systems.henon",
+    "kuramoto_sivashinsky": "chaosgym.systems.pde.kuramoto_sivashinsky",
 }
 
 _CACHE: dict[str, SystemSpec] = {}

@@ -1,0 +1,262 @@
+"""Kuramoto–Sivashinsky: the canonical 1-D model of spatiotemporal chaos.
+
+Description:
+    u_t + u u_x + u_xx + u_xxxx = f(x, t) on the periodic interval x ∈ [0, L), discretised by
+    ``N`` Fourier modes with 2/3 dealiasing and advanced by ETDRK4 (Kassam & Trefethen 2005),
+    coefficients computed once per (grid, step). Linear symbol ``k² − k⁴`` (real: half-circle
+    contour). Default L=22, N=64 (the Bucci et al. / Zeng & Graham setting); any L and even N
+    work (``L=..., N=...``).
+
+Actuation:
+    ``"forcing"``: ``f(x) = Σ_i a_i g_i(x)`` with ``n_actuators`` actuators centred at
+    ``L/(2m) + i L/m`` (for m=4: L/8 + i L/4). ``actuator_kind="gaussian"`` (default): periodic
+    Gaussians of width ``actuator_width`` (σ=0.4) normalised to *unit integral*, i.e. divided by
+    √(2π) σ; ``"box"``: indicator functions of width L/m tiling the domain (the controlgym
+    configuration). |a_i| ≤ ``u_max`` (1 by default).
+
+Observation (set by the task): ``n_sensors`` point sensors at x_j = j L / n_s (band-limited
+    interpolation), the full field, or the lowest Fourier modes.
+
+Starting state:
+    Random low-mode profiles integrated ``warmup`` = 100 time units onto the attractor
+    (environments keep a bank of such states).
+
+Invariants (L=22, N=64):
+    λ1 = 0.048 ± 0.002, ⟨u²⟩ = 1.41 ± 0.02, ⟨u_x²⟩ = ⟨u_xx²⟩ = 0.92 ± 0.02 (REFERENCE.md,
+    recomputed); energy balance d/dt ⟨u²/2⟩ = ⟨u_x²⟩ − ⟨u_xx²⟩ + ⟨u f⟩ (exact identity).
+    Equilibria E1, E2, E3 with ½⟨u²⟩ = 0.26087, 0.43816, 1.58760 (Cvitanović, Davidchack &
+    Siminos 2010), found by :func:`equilibrium` (Newton in the odd subspace) from the profiles
+    shipped in ``chaosgym/data/ks_equilibria_L22.npz`` (regenerate with
+    ``python scripts/ks_equilibria.py``).
+
+References:
+    Y. Kuramoto and T. Tsuzuki, Prog. Theor. Phys. 55, 356 (1976).
+    G. I. Sivashinsky, Acta Astronautica 4, 1177 (1977).
+    A.-K. Kassam and L. N. Trefethen, SIAM J. Sci. Comput. 26, 1214 (2005).
+    P. Cvitanović, R. L. Davidchack and E. Siminos, SIAM J. Appl. Dyn. Syst. 9, 1 (2010).
+    M. A. Bucci et al., Proc. R. Soc. A 475, 20190351 (2019).
+    K. Zeng and M. D. Graham, Phys. Rev. E 104, 014210 (2021).
+
+Version History:
+    v0: initial release.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from chaosgym._pytree import pytree_dataclass, static
+from chaosgym.systems.base import Additive, Invariant
+from chaosgym.systems.pde.semilinear import (
+    PDESpec,
+    Semilinear,
+    box_actuators,
+    gaussian_jets,
+    make_pde_stepper,
+)
+from chaosgym.systems.pde.spectral import Grid
+
+REF = "REFERENCE.md (recomputed, L=22, N=64)"
+CDS = "P. Cvitanović, R. L. Davidchack and E. Siminos, SIAM J. Appl. Dyn. Syst. 9, 1 (2010)"
+EQ_ENERGIES_L22 = (0.26087, 0.43816, 1.58760)
+
+
+@pytree_dataclass
+class KSParams:
+    """Kuramoto–Sivashinsky parameters. ``L, N``, actuator/sensor counts are static."""
+
+    L: float = static(22.0)
+    N: int = static(64)
+    n_actuators: int = static(4)
+    actuator_kind: str = static("gaussian")
+    n_sensors: int = static(8)
+    actuator_width: float = 0.4
+
+
+@functools.lru_cache(maxsize=32)
+def model(L: float, N: int) -> Semilinear:
+    """The KS model on ``N`` points of ``[0, L)``: symbol ``k² − k⁴``, ``N(u) = −(u²/2)_x``."""
+    g = Grid(float(L), int(N), 1, False)
+    symbol = g.k[0] ** 2 - g.k[0] ** 4
+    ik_half = -0.5j * g.k_deriv[0] * g.dealias
+
+    def nonlinear(v, p):
+        u = g.ifft(v)
+        return jnp.asarray(ik_half, v.dtype) * g.fft(u * u)
+
+    return Semilinear(g, symbol, nonlinear)
+
+
+def _model(p: KSParams) -> Semilinear:
+    return model(p.L, p.N)
+
+
+def actuator_matrix(p: KSParams) -> jax.Array:
+    g = _model(p).grid
+    if p.actuator_kind == "gaussian":
+        return gaussian_jets(g, p.n_actuators, p.actuator_width)
+    if p.actuator_kind == "box":
+        return jnp.asarray(box_actuators(g, p.n_actuators))
+    raise ValueError(f"actuator_kind must be 'gaussian' or 'box', got {p.actuator_kind!r}")
+
+
+def vector_field(x: jax.Array, p: KSParams) -> jax.Array:
+    """Physical-space right-hand side −u u_x − u_xx − u_xxxx (spectral, dealiased)."""
+    return _model(p).rhs(x, p)
+
+
+def initial_state(key: jax.Array, p: KSParams) -> jax.Array:
+    """A random combination of the lowest four Fourier modes (amplitude ~0.5)."""
+    x = jnp.asarray(_model(p).grid.x)
+    c = 0.5 * jax.random.normal(key, (2, 4))
+    n = jnp.arange(1, 5)[:, None]
+    ph = 2 * jnp.pi * n * x[None, :] / p.L
+    return jnp.sum(c[0][:, None] * jnp.cos(ph) + c[1][:, None] * jnp.sin(ph), axis=0)
+
+
+def budget(x: jax.Array, f: jax.Array, p: KSParams) -> dict[str, jax.Array]:
+    """Spatial averages in the energy balance d/dt⟨u²/2⟩ = P − D + ⟨u f⟩.
+
+    Returns ``energy`` = ⟨u²⟩/2, ``P`` = ⟨u_x²⟩ (production by the anti-diffusion),
+    ``D`` = ⟨u_xx²⟩ (dissipation by hyperviscosity) and ``power`` = ⟨u f⟩.
+    """
+    g = _model(p).grid
+    v = g.fft(x)
+    ux = g.ifft(g.derivative(v, order=1))
+    uxx = g.ifft(g.derivative(v, order=2))
+    return {
+        "energy": 0.5 * jnp.mean(x * x),
+        "P": jnp.mean(ux * ux),
+        "D": jnp.mean(uxx * uxx),
+        "power": jnp.mean(x * f),
+    }
+
+
+# ---------------------------------------------------------------------- equilibria
+def _diff_matrices(L: float, N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 matrices of the dealiased ∂_x P (P: 2/3-rule projection), ∂_xx and ∂_xxxx."""
+    n = np.fft.fftfreq(N, 1.0 / N)
+    k = 2 * np.pi * n / L
+    k_odd = np.where(np.abs(n) == N // 2, 0.0, k)
+    keep = np.abs(n) <= N // 3
+    F = np.fft.fft(np.eye(N), axis=0)
+
+    def mat(mult):
+        return np.real(np.fft.ifft(mult[:, None] * F, axis=0))
+
+    return mat(1j * k_odd * keep), mat(-(k**2)), mat(k**4)
+
+
+def residual(u: np.ndarray, L: float) -> np.ndarray:
+    """Float64 NumPy residual −P(u²/2)_x − u_xx − u_xxxx of a profile, in the environment's
+    own discretisation (2/3-rule dealiased nonlinear term)."""
+    D1, D2, D4 = _diff_matrices(L, u.size)
+    return -D1 @ (0.5 * u * u) - D2 @ u - D4 @ u
+
+
+def newton_equilibrium(
+    u0: np.ndarray, L: float, tol: float = 1e-11, maxiter: int = 50
+) -> tuple[np.ndarray, float]:
+    """Newton iteration for an equilibrium in the odd subspace u(−x) = −u(x).
+
+    The profile is parametrised by its sine coefficients; each step solves the least-squares
+    Newton system of the full residual. Returns ``(u, max|residual|)`` in float64.
+    """
+    u0 = np.asarray(u0, np.float64)
+    N = u0.size
+    x = np.arange(N) * L / N
+    K = N // 2 - 1
+    S = np.sin(2 * np.pi * np.outer(x, np.arange(1, K + 1)) / L)  # (N, K)
+    b = np.linalg.lstsq(S, u0, rcond=None)[0]
+    D1, D2, D4 = _diff_matrices(L, N)
+    for _ in range(maxiter):
+        u = S @ b
+        r = -D1 @ (0.5 * u * u) - D2 @ u - D4 @ u
+        if np.max(np.abs(r)) < tol:
+            break
+        J = (-D1 @ np.diag(u) - D2 - D4) @ S
+        b = b - np.linalg.lstsq(J, r, rcond=None)[0]
+    u = S @ b
+    return u, float(np.max(np.abs(residual(u, L))))
+
+
+def resample(u: np.ndarray, N: int) -> np.ndarray:
+    """Band-limited resampling of a periodic profile to ``N`` points."""
+    M = u.size
+    if M == N:
+        return np.asarray(u, np.float64)
+    v = np.fft.rfft(u) / M
+    w = np.zeros(N // 2 + 1, complex)
+    m = min(v.size, w.size) - 1
+    w[:m] = v[:m]
+    return np.fft.irfft(w * N, n=N)
+
+
+@functools.lru_cache(maxsize=16)
+def equilibria(L: float = 22.0, N: int = 64) -> np.ndarray:
+    """``(3, N)`` float64 profiles of E1, E2, E3 at L=22 on an ``N``-point grid.
+
+    Loaded from the shipped data (produced by :func:`newton_equilibrium`, see
+    ``scripts/ks_equilibria.py``), resampled to ``N`` and re-converged by Newton.
+    """
+    if abs(L - 22.0) > 1e-12:
+        raise ValueError(f"the KS equilibria E1–E3 are provided for L=22 only, got L={L}")
+    ref = importlib.resources.files("chaosgym") / "data" / "ks_equilibria_L22.npz"
+    with ref.open("rb") as fh:
+        data = np.load(fh)
+        profiles = np.asarray(data["u"])
+    out = []
+    for u in profiles:
+        u_n, res = newton_equilibrium(resample(u, N), L)
+        if res > 1e-8:
+            raise RuntimeError(f"KS equilibrium failed to converge on N={N}: residual {res:.2e}")
+        out.append(u_n)
+    return np.stack(out)
+
+
+def fixed_points(p: KSParams) -> jax.Array:
+    """E1, E2, E3 (L=22 only), float64 NumPy converted to the default JAX dtype."""
+    return jnp.asarray(equilibria(p.L, p.N))
+
+
+SPEC = PDESpec(
+    name="kuramoto_sivashinsky",
+    title="KuramotoSivashinsky",
+    kind="pde",
+    params=KSParams(),
+    dim=lambda p: p.N,
+    vector_field=vector_field,
+    actuations={"forcing": Additive(actuator_matrix, u_max=1.0)},
+    initial_state=initial_state,
+    dt=0.25,
+    substeps=5,
+    integrator="etdrk4",
+    fixed_points=fixed_points,
+    bound=100.0,
+    warmup=100.0,
+    invariants=(
+        Invariant("lyapunov_max", 0.048, REF, abs_tol=0.002),
+        Invariant("mean_u2", 1.41, REF, abs_tol=0.02),
+        Invariant("mean_ux2", 0.92, REF, abs_tol=0.02),
+        Invariant("mean_uxx2", 0.92, REF, abs_tol=0.02),
+        Invariant("equilibrium_energies", EQ_ENERGIES_L22, CDS, abs_tol=1e-4),
+    ),
+    references=(
+        "Y. Kuramoto and T. Tsuzuki, Prog. Theor. Phys. 55, 356 (1976)",
+        "G. I. Sivashinsky, Acta Astronautica 4, 1177 (1977)",
+        "A.-K. Kassam and L. N. Trefethen, SIAM J. Sci. Comput. 26, 1214 (2005)",
+        CDS,
+        "M. A. Bucci et al., Proc. R. Soc. A 475, 20190351 (2019)",
+    ),
+    lyapunov_dt=0.25,
+    make_stepper=make_pde_stepper,
+    model=_model,
+    sensor_positions=lambda p: np.arange(p.n_sensors) * p.L / p.n_sensors,
+    description="Kuramoto–Sivashinsky u_t + u u_x + u_xx + u_xxxx = f (L=22, N=64)",
+    doc=__doc__ or "",
+)
