@@ -28,7 +28,7 @@ import gymnasium as gym
 from chaosgym import systems
 from chaosgym._pytree import field_names
 from chaosgym.tasks import Stabilize, Task
-from chaosgym.tasks.pde import Dissipation, Target
+from chaosgym.tasks.pde import Dissipation, Target, Track, suppress_task
 
 __all__ = ["ENVS", "EnvDef", "env_def", "list_envs", "make_functional", "register_all"]
 
@@ -71,7 +71,17 @@ ENVS: list[EnvDef] = [
     EnvDef("kuramoto_sivashinsky", Dissipation, "DissipationControlgym", max_steps=200,
            env_kwargs={"dt": 0.5, "substeps": 10, "bank_size": 32},
            system_kwargs={"L": 32 * 3.141592653589793, "N": 256, "n_actuators": 8,
-                          "actuator_kind": "box", "n_sensors": 10}),
+                          "actuator_kind": "box", "actuator_width": 0.1 * 32 * 3.141592653589793,
+                          "n_sensors": 10}),
+    EnvDef("ginzburg_landau", suppress_task("ginzburg_landau"), "Suppress", max_steps=400,
+           env_kwargs={"bank_size": 32}),
+    EnvDef("nonlinear_schrodinger", suppress_task("nonlinear_schrodinger"), "Suppress",
+           max_steps=400, env_kwargs={"bank_size": 32}),
+    EnvDef("burgers", Track, "Track", max_steps=200, env_kwargs={"bank_size": 64}),
+    EnvDef("lambda_omega", suppress_task("lambda_omega"), "Suppress", max_steps=200,
+           env_kwargs={"bank_size": 4}, system_kwargs={"beta": 3.0}),
+    EnvDef("kolmogorov", suppress_task("kolmogorov"), "Suppress", max_steps=200,
+           env_kwargs={"bank_size": 4}),
     EnvDef("henon", Stabilize, "Stabilize", max_steps=200,
            task_kwargs={"target": 0, "control_cost": 0.0, "capture_radius": 1e-3}),
 ]

@@ -11,8 +11,8 @@ Actuation:
     ``"forcing"``: ``f(x) = Σ_i a_i g_i(x)`` with ``n_actuators`` actuators centred at
     ``L/(2m) + i L/m`` (for m=4: L/8 + i L/4). ``actuator_kind="gaussian"`` (default): periodic
     Gaussians of width ``actuator_width`` (σ=0.4) normalised to *unit integral*, i.e. divided by
-    √(2π) σ; ``"box"``: indicator functions of width L/m tiling the domain (the controlgym
-    configuration). |a_i| ≤ ``u_max`` (1 by default).
+    √(2π) σ; ``"box"``: indicator functions of width ``actuator_width`` (the controlgym
+    configuration uses 8 boxes of width 0.1 L). |a_i| ≤ ``u_max`` (1 by default).
 
 Observation (set by the task): ``n_sensors`` point sensors at x_j = j L / n_s (band-limited
     interpolation), the full field, or the lowest Fourier modes.
@@ -101,7 +101,7 @@ def actuator_matrix(p: KSParams) -> jax.Array:
     if p.actuator_kind == "gaussian":
         return gaussian_jets(g, p.n_actuators, p.actuator_width)
     if p.actuator_kind == "box":
-        return jnp.asarray(box_actuators(g, p.n_actuators))
+        return box_actuators(g, p.n_actuators, p.actuator_width)
     raise ValueError(f"actuator_kind must be 'gaussian' or 'box', got {p.actuator_kind!r}")
 
 

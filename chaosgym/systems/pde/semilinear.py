@@ -39,6 +39,7 @@ __all__ = [
     "PDESpec",
     "Semilinear",
     "box_actuators",
+    "complex_actuators",
     "gaussian_jets",
     "gaussian_jets_2d",
     "make_pde_stepper",
@@ -160,15 +161,22 @@ def gaussian_jets_2d(grid: Grid, n_side: int, sigma) -> Array:
     return gx * gy / (2.0 * jnp.pi * sigma**2)
 
 
-def box_actuators(grid: Grid, n: int, width: float | None = None) -> np.ndarray:
-    """``(N, n)`` indicator profiles of ``n`` boxes of ``width`` (default ``L/n``) centred at
-    ``L/(2n) + i L/n``; with the default width the boxes tile the domain."""
+def box_actuators(grid: Grid, n: int, width=None) -> Array:
+    """``(N, n)`` indicator profiles of ``n`` boxes of ``width`` (default ``L/n``, tiling the
+    domain) centred at ``L/(2n) + i L/n`` (controlgym uses ``width = 0.1 L``)."""
     L = grid.L
-    w = L / n if width is None else float(width)
+    w = L / n if width is None else width
     centres = L / (2 * n) + np.arange(n) * L / n
     d = grid.x[:, None] - centres[None, :]
-    d = d - L * np.round(d / L)
-    return (np.abs(d) < 0.5 * w - 1e-12).astype(np.float64)
+    d = jnp.asarray(d - L * np.round(d / L))
+    return (jnp.abs(d) < 0.5 * w - 1e-9 * L).astype(jnp.float32)
+
+
+def complex_actuators(profiles: Array) -> Array:
+    """``(2P, 2m)`` block matrix forcing Re and Im of a complex field with the same ``(P, m)``
+    profiles: inputs are ``[a_Re (m), a_Im (m)]``."""
+    z = jnp.zeros_like(profiles)
+    return jnp.block([[profiles, z], [z, profiles]])
 
 
 def sensor_matrix(grid: Grid, positions: np.ndarray) -> np.ndarray:
