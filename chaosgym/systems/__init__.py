@@ -54,11 +54,6 @@ _MODULES: dict[str, str] = {
     "burgers": "chaosgym.systems.pde.burgers",
     "lambda_omega": "chaosgym.systems.pde.lambda_omega",
     "kolmogorov": "chaosgym.systems.pde.kolmogorov",
-    "ginzburg_landau": "chaosgym.systems.pde.ginzburg_landau",
-    "nonlinear_schrodinger": "chaosgym.systems.pde.nonlinear_schrodinger",
-    "burgers": "chaosgym.systems.pde.burgers",
-    "lambda_omega": "chaosgym.systems.pde.lambda_omega",
-    "kolmogorov": "chaosgym.systems.pde.kolmogorov",
 }
 
 _CACHE: dict[str, SystemSpec] = {}
