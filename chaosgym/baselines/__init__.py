@@ -1,0 +1,11 @@
+"""Baseline agents (stable-baselines3) and classical controllers: train, evaluate, benchmark.
+
+* :mod:`chaosgym.baselines.train` — one resumable training run (atomic checkpoints);
+* :mod:`chaosgym.baselines.evaluate` — controllers and agents on stored initial states;
+* :mod:`chaosgym.baselines.benchmark` — the sweep and the results table in ``agents/results``;
+* :mod:`chaosgym.baselines.ray_runner` — the same sweep on Ray (optional ``ray`` extra);
+* :mod:`chaosgym.baselines.hyperparams` — rl-zoo3-style YAML in ``agents/hyperparams``.
+
+Command line: ``chaosgym {train,evaluate,benchmark}`` or ``python -m chaosgym.baselines ...``.
+stable-baselines3 and torch (the ``agents`` extra) are imported only when needed.
+"""

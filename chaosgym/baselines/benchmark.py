@@ -1,0 +1,445 @@
+"""The benchmark: environments × algorithms × seeds, beside zero control and classical controllers.
+
+For every environment the runner
+
+1. loads (or creates once, with a fixed key) the stored initial states ``ics/<Env>.npy``;
+2. evaluates every applicable classical controller on them (zero control, saturated LQR,
+   Pyragas and OGY where :mod:`chaosgym.control` provides them);
+3. trains each (algorithm, seed) run with :func:`chaosgym.baselines.train.train_run` —
+   resumable: a killed sweep started again skips completed runs and resumes the others from
+   their last committed checkpoint — and evaluates its policy on the same initial states;
+4. writes into the results folder (default ``agents/results/``): ``README.md`` (the table:
+   mean ± std over seeds of the return and of the task metrics, beside the controllers),
+   ``results.json``, ``curves/<Env>.png`` (learning curves, mean ± std over seeds),
+   ``videos/`` (best seed, when :mod:`chaosgym.render` is available), ``models/<Env>/``
+   (policies under 1 MB), and ``config.json`` (exact hyperparameters, budgets, seeds, versions,
+   command).
+
+``--ray`` runs the training/evaluation tasks on Ray (a local instance, or the cluster at
+``--address``); their results merge into the same folders and table.
+
+Command line::
+
+    chaosgym benchmark --quick --envs chaosgym/LorenzStabilize-v0 --seeds 5
+    python -m chaosgym.baselines benchmark --quick            # every registered environment
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chaosgym.baselines.evaluate import (
+    DEFAULT_N_ICS,
+    agent_policy,
+    env_slug,
+    evaluate_controllers,
+    evaluate_policy,
+    initial_conditions,
+    summarize,
+)
+
+__all__ = ["aggregate", "make_tasks", "run_benchmark", "run_task"]
+
+MAX_MODEL_BYTES = 1_000_000
+ARTEFACTS = ("config.json", "done.json", "eval.json", "curve.csv", "model.zip",
+             "vecnormalize.pkl")
+
+
+# ---------------------------------------------------------------------- one task
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Train (resume / skip) one run and evaluate it on the stored initial states.
+
+    ``task`` holds ``env_id, algo, seed, run_dir, ics`` (the array), and optionally
+    ``total_timesteps, quick, progress_bar, collect``. With ``collect`` the run's small
+    artefacts are returned as bytes (for workers that do not share the driver's disk).
+    """
+    from chaosgym.baselines.callbacks import atomic_write
+    from chaosgym.baselines.train import load_agent, train_run
+    from chaosgym.registration import make_functional
+
+    run_dir = Path(task["run_dir"])
+    done = train_run(
+        task["env_id"], task["algo"], int(task["seed"]), run_dir,
+        total_timesteps=task.get("total_timesteps"), quick=bool(task.get("quick", False)),
+        eval_freq=task.get("eval_freq"), progress_bar=bool(task.get("progress_bar", False)),
+    )
+    ics = np.asarray(task["ics"])
+    eval_file = run_dir / "eval.json"
+    summary = None
+    if eval_file.exists():
+        cached = json.loads(eval_file.read_text())
+        if cached.get("n_ics") == len(ics) and cached.get("model_mtime") == _mtime(run_dir):
+            summary = cached["summary"]
+    if summary is None:
+        fenv = make_functional(task["env_id"])
+        model, rms = load_agent(run_dir)
+        summary = summarize(evaluate_policy(fenv, agent_policy(model, rms), ics), fenv.dt)
+        atomic_write(eval_file, json.dumps(
+            {"n_ics": len(ics), "model_mtime": _mtime(run_dir), "summary": summary}, indent=1))
+    out = {"env_id": task["env_id"], "algo": task["algo"], "seed": int(task["seed"]),
+           "run_dir": str(run_dir), "summary": summary, "done": done}
+    if task.get("collect"):
+        out["files"] = {n: (run_dir / n).read_bytes() for n in ARTEFACTS
+                        if (run_dir / n).exists()}
+    return out
+
+
+def _mtime(run_dir: Path) -> float:
+    p = run_dir / "model.zip"
+    return p.stat().st_mtime if p.exists() else -1.0
+
+
+# ---------------------------------------------------------------------- the sweep
+def make_tasks(envs: list[str], algos: list[str], seeds: list[int], runs_dir: Path,
+               ics_dir: Path, n_ics: int, quick: bool,
+               total_timesteps: int | None = None) -> list[dict[str, Any]]:
+    """One task per (env, algo, seed)."""
+    from chaosgym.baselines.train import run_dir_for
+
+    tasks = []
+    for env_id in envs:
+        ics = initial_conditions(env_id, n_ics, directory=ics_dir)
+        for algo in algos:
+            for seed in seeds:
+                tasks.append({"env_id": env_id, "algo": algo, "seed": seed, "quick": quick,
+                              "total_timesteps": total_timesteps, "ics": ics,
+                              "run_dir": str(run_dir_for(runs_dir, env_id, algo, seed))})
+    return tasks
+
+
+def run_benchmark(
+    envs: list[str] | None = None,
+    algos: list[str] | None = None,
+    seeds: int | list[int] | None = None,
+    quick: bool = False,
+    out_dir: str | Path | None = None,
+    runs_dir: str | Path | None = None,
+    n_ics: int = DEFAULT_N_ICS,
+    total_timesteps: int | None = None,
+    use_ray: bool = False,
+    address: str | None = None,
+    progress_bar: bool = True,
+    train: bool = True,
+    video: bool = True,
+) -> dict[str, Any]:
+    """Run (or resume) the sweep and write the results folder; returns ``results.json``."""
+    import chaosgym
+    from chaosgym.baselines.hyperparams import agents_dir, load_budgets
+
+    budgets = load_budgets()
+    section = budgets.get("quick" if quick else "full", {}) or {}
+    envs = list(envs or chaosgym.list_envs())
+    algos = [a.lower() for a in (algos or section.get("algos", ["sac", "ppo"]))]
+    if seeds is None:
+        seeds = int(section.get("seeds", 5))
+    seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    out_dir = Path(out_dir) if out_dir is not None else agents_dir() / "results"
+    runs_dir = Path(runs_dir) if runs_dir is not None else agents_dir() / "runs"
+    ics_dir = out_dir / "ics"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    tasks = make_tasks(envs, algos, seeds, runs_dir, ics_dir, n_ics, quick, total_timesteps)
+    for t in tasks:
+        t["progress_bar"] = progress_bar and not use_ray
+        t["eval_freq"] = section.get("eval_freq")
+    if train:
+        if use_ray:
+            from chaosgym.baselines.ray_runner import run_tasks_on_ray
+
+            run_tasks_on_ray(tasks, address=address)
+        else:
+            for i, t in enumerate(tasks):
+                print(f"[{i + 1}/{len(tasks)}] {t['env_id']} {t['algo']} seed {t['seed']}",
+                      flush=True)
+                run_task(t)
+    results = aggregate(envs, algos, seeds, out_dir, runs_dir, n_ics, video=video)
+    write_config(out_dir, envs, algos, seeds, quick, n_ics, total_timesteps, budgets,
+                 time.time() - t0)
+    return results
+
+
+def _runs_of(runs_dir: Path, env_id: str, algo: str, seeds: list[int]) -> list[Path]:
+    from chaosgym.baselines.train import run_dir_for
+
+    return [d for s in seeds if (d := run_dir_for(runs_dir, env_id, algo, s)).joinpath(
+        "eval.json").exists()]
+
+
+def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path,
+              runs_dir: Path, n_ics: int = DEFAULT_N_ICS, video: bool = True) -> dict:
+    """Collect controller and agent evaluations into ``results.json``, the table and plots."""
+    from chaosgym.baselines.callbacks import atomic_write
+
+    results: dict[str, Any] = {}
+    for env_id in envs:
+        ics = initial_conditions(env_id, n_ics, directory=out_dir / "ics")
+        ctrl_file = out_dir / "controllers" / f"{env_slug(env_id)}.json"
+        ctrl = None
+        if ctrl_file.exists():
+            cached = json.loads(ctrl_file.read_text())
+            if cached.get("n_ics") == len(ics):
+                ctrl = cached["summaries"]
+        if ctrl is None:
+            ctrl = evaluate_controllers(env_id, ics)
+            ctrl_file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(ctrl_file, json.dumps({"n_ics": len(ics), "summaries": ctrl}, indent=1))
+        agents: dict[str, Any] = {}
+        for algo in algos:
+            runs = _runs_of(runs_dir, env_id, algo, seeds)
+            if not runs:
+                continue
+            per_seed = {}
+            for d in runs:
+                per_seed[d.name] = json.loads((d / "eval.json").read_text())["summary"]
+                done = json.loads((d / "done.json").read_text())
+                per_seed[d.name]["num_timesteps"] = done["num_timesteps"]
+                per_seed[d.name]["train_seconds"] = done["train_seconds"]
+            agents[algo] = {"per_seed": per_seed, "runs": [str(d) for d in runs]}
+            _copy_models(runs, out_dir / "models" / env_slug(env_id), algo)
+        results[env_id] = {"n_ics": len(ics), "controllers": ctrl, "agents": agents}
+        _plot_curves(env_id, {a: [Path(r) for r in v["runs"]] for a, v in agents.items()},
+                     out_dir / "curves" / f"{env_slug(env_id)}.png")
+        if video:
+            _video(env_id, agents, ics, out_dir / "videos")
+    atomic_write(out_dir / "results.json", json.dumps(results, indent=1, default=float))
+    atomic_write(out_dir / "README.md", render_markdown(results))
+    return results
+
+
+# ---------------------------------------------------------------------- reporting
+def _pm(values: list[float], fmt: str = "{:.3g}") -> str:
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], float)
+    if v.size == 0:
+        return "–"
+    if v.size == 1:
+        return fmt.format(v[0])
+    return f"{fmt.format(v.mean())} ± {fmt.format(v.std())}"
+
+
+def _metric_columns(summaries: list[dict]) -> list[tuple[str, str]]:
+    """(key, header) of the task-metric columns present in these summaries."""
+    keys = set().union(*[s.keys() for s in summaries]) if summaries else set()
+    flags = sorted(k[: -len("_rate")] for k in keys if k.endswith("_rate") and k != "diverged_rate")
+    floats = sorted(k[: -len("_final")] for k in keys if k.endswith("_final"))
+    cols = []
+    for name in flags:
+        cols.append((f"{name}_rate", f"{name} rate"))
+        if f"{name}_time_median" in keys:
+            cols.append((f"{name}_time_median", f"{name} time (median)"))
+    cols += [(f"{name}_mean", f"{name} (time avg)") for name in floats]
+    if "diverged_rate" in keys:
+        cols.append(("diverged_rate", "diverged"))
+    return cols
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    """The results table (one section per environment)."""
+    lines = [
+        "# chaosgym baseline results",
+        "",
+        "Every controller and agent is evaluated on the same stored initial states "
+        "(`ics/<Env>.npy`), for the full time limit, with the deterministic policy.",
+        "Agents: mean ± std over seeds of each seed's value (a seed's value is the mean over "
+        "the initial states; times are medians over captured episodes). Classical controllers "
+        "are deterministic: one value, and the return's ± is over initial states.",
+        "Rates are the fraction of episodes where the metric holds at the end; a time is the "
+        "first time (in time units) after which it holds until the end.",
+        "",
+    ]
+    for env_id, r in results.items():
+        summaries = list(r["controllers"].values()) + [
+            s for a in r["agents"].values() for s in a["per_seed"].values()]
+        cols = _metric_columns(summaries)
+        lines += [f"## {env_id}", "", f"{r['n_ics']} stored initial states.", ""]
+        head = ["controller / agent", "seeds", "steps", "return"] + [h for _, h in cols]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        for name, s in r["controllers"].items():
+            row = [name, "–", "–", _pm([s["return_mean"]]) + f" ± {s['return_std']:.3g}"]
+            row += [_pm([s.get(k, math.nan)]) for k, _ in cols]
+            lines.append("| " + " | ".join(row) + " |")
+        for algo, a in r["agents"].items():
+            ps = list(a["per_seed"].values())
+            steps = sorted({int(s["num_timesteps"]) for s in ps})
+            row = [algo.upper(), str(len(ps)), "/".join(f"{x:,}" for x in steps),
+                   _pm([s["return_mean"] for s in ps])]
+            row += [_pm([s.get(k, math.nan) for s in ps]) for k, _ in cols]
+            lines.append("| " + " | ".join(row) + " |")
+        lines += ["", f"Learning curves: `curves/{env_slug(env_id)}.png`.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:
+    """Validation return and task metric vs steps, mean ± std over seeds per algorithm."""
+    if not runs:
+        return
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    metric_name = "task metric"
+    for algo, dirs in runs.items():
+        curves = []
+        for d in dirs:
+            f = d / "curve.csv"
+            if not f.exists():
+                continue
+            with open(f) as fh:
+                rows = list(csv.DictReader(fh))
+            if rows:
+                metric_name = rows[0]["task_metric_name"]
+                curves.append({int(r["timesteps"]): (float(r["return_mean"]),
+                                                      float(r["task_metric"])) for r in rows})
+        if not curves:
+            continue
+        steps = sorted(set().union(*[c.keys() for c in curves]))
+        for j, ax in enumerate(axes):
+            mean, std, xs = [], [], []
+            for s in steps:
+                v = [c[s][j] for c in curves if s in c]
+                xs.append(s)
+                mean.append(np.mean(v))
+                std.append(np.std(v))
+            mean, std = np.asarray(mean), np.asarray(std)
+            ax.plot(xs, mean, label=f"{algo.upper()} ({len(curves)} seeds)")
+            ax.fill_between(xs, mean - std, mean + std, alpha=0.2)
+    axes[0].set_ylabel("validation return")
+    axes[1].set_ylabel(metric_name.replace("_", " "))
+    for ax in axes:
+        ax.set_xlabel("environment steps")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(env_id)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _copy_models(runs: list[Path], dest: Path, algo: str) -> None:
+    """Copy each run's final policy (and its statistics) if it is small enough to keep."""
+    for d in runs:
+        m = d / "model.zip"
+        if not m.exists() or m.stat().st_size > MAX_MODEL_BYTES:
+            continue
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(m, dest / f"{algo}_{d.name}_model.zip")
+        vn = d / "vecnormalize.pkl"
+        if vn.exists():
+            shutil.copyfile(vn, dest / f"{algo}_{d.name}_vecnormalize.pkl")
+
+
+def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path) -> None:
+    """A short video of the best seed of the best algorithm from the first stored state."""
+    import importlib.util
+
+    if not agents or importlib.util.find_spec("chaosgym.render") is None:
+        return
+    from chaosgym.baselines.callbacks import score
+
+    best = max(((score(s), algo, seed) for algo, a in agents.items()
+                for seed, s in a["per_seed"].items()), default=None)
+    if best is None:
+        return
+    _, algo, seed = best
+    run = next(Path(r) for r in agents[algo]["runs"] if Path(r).name == seed)
+    out = dest / f"{env_slug(env_id)}_{algo}_{seed}.gif"
+    if out.exists() and out.stat().st_mtime >= (run / "model.zip").stat().st_mtime:
+        return
+    try:
+        import gymnasium as gym
+        import imageio
+
+        from chaosgym.baselines.train import load_agent
+
+        model, rms = load_agent(run)
+        pol = agent_policy(model, rms)
+        env = gym.make(env_id, render_mode="rgb_array")
+        obs, _ = env.reset(seed=0, options={"x0": ics[0]})
+        frames = [env.render()]
+        for _ in range(int(env.unwrapped.params.max_steps)):
+            a = pol(obs[None], env.unwrapped.state[None])[0]
+            obs, _, term, trunc, _ = env.step(a)
+            frames.append(env.render())
+            if term or trunc:
+                break
+        env.close()
+        frames = [f for f in frames[::2] if f is not None]
+        if frames:
+            dest.mkdir(parents=True, exist_ok=True)
+            imageio.mimsave(out, frames, duration=1 / 15, loop=0)
+    except Exception as e:  # the renderer is optional; a failed video must not lose results
+        print(f"video of {env_id} skipped: {type(e).__name__}: {e}", file=sys.stderr)
+
+
+def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timesteps, budgets,
+                 wall: float) -> None:
+    """``config.json``: everything needed to reproduce the table."""
+    from chaosgym.baselines.callbacks import atomic_write
+    from chaosgym.baselines.hyperparams import budget, load_hyperparams
+    from chaosgym.baselines.train import versions
+
+    hp = {env_id: {algo: load_hyperparams(algo, env_id) for algo in algos} for env_id in envs}
+    steps = {env_id: {algo: total_timesteps or budget(algo, env_id, quick, hp[env_id][algo],
+                                                      budgets)
+                      for algo in algos} for env_id in envs}
+    cfg = {"envs": envs, "algos": algos, "seeds": seeds, "quick": quick, "n_ics": n_ics,
+           "ics_seed": 2024, "timesteps": steps, "hyperparams": hp, "budgets": budgets,
+           "versions": versions(), "command": " ".join(sys.argv),
+           "last_wall_seconds": round(wall, 1)}
+    atomic_write(out_dir / "config.json", json.dumps(cfg, indent=1, default=str))
+
+
+# ---------------------------------------------------------------------- command line
+def add_arguments(p) -> None:
+    """Arguments of the ``benchmark`` command."""
+    p.add_argument("--envs", nargs="*", default=None, help="ids (default: every registered one)")
+    p.add_argument("--algos", nargs="*", default=None, help="default: from agents/budgets.yml")
+    p.add_argument("--seeds", type=int, default=None, help="number of seeds (default 5)")
+    p.add_argument("--seed-list", type=int, nargs="*", default=None, help="explicit seeds")
+    p.add_argument("--quick", action="store_true", help="the minutes-long budget")
+    p.add_argument("--timesteps", type=int, default=None, help="override every budget")
+    p.add_argument("--out", default=None, help="results folder (default agents/results)")
+    p.add_argument("--runs-dir", default=None, help="run folders (default agents/runs)")
+    p.add_argument("--n-ics", type=int, default=DEFAULT_N_ICS)
+    p.add_argument("--ray", action="store_true", help="run the tasks on Ray")
+    p.add_argument("--address", default=None, help="join this Ray cluster (implies --ray)")
+    p.add_argument("--no-train", action="store_true", help="only aggregate finished runs")
+    p.add_argument("--no-video", action="store_true")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def run_from_args(args) -> int:
+    """Run ``benchmark`` from parsed arguments."""
+    res = run_benchmark(
+        envs=args.envs, algos=args.algos,
+        seeds=args.seed_list if args.seed_list else args.seeds, quick=args.quick,
+        out_dir=args.out, runs_dir=args.runs_dir, n_ics=args.n_ics,
+        total_timesteps=args.timesteps, use_ray=args.ray or args.address is not None,
+        address=args.address, progress_bar=not args.no_progress, train=not args.no_train,
+        video=not args.no_video,
+    )
+    print(render_markdown(res))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``benchmark``: the sweep over environments × algorithms × seeds."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="chaosgym benchmark", description=main.__doc__)
+    add_arguments(p)
+    return run_from_args(p.parse_args(argv))

@@ -1,0 +1,291 @@
+"""Evaluate controllers and trained agents on stored sets of initial conditions.
+
+Every controller and every agent of the benchmark is evaluated on *the same* initial states
+of an environment: :func:`initial_conditions` draws them once from ``fenv.initial_state``
+with a fixed key and stores them as ``.npy`` (``agents/results/ics/<Env>.npy``); later calls
+load the stored file. :func:`evaluate_policy` then runs all of them in lockstep — one jitted,
+vmapped ``fenv.step`` per control interval, no autoreset — for the full time limit.
+
+Policies are callables ``policy(obs, x) -> actions`` on numpy batches (``obs`` the
+observations, ``x`` the system states, both with a leading batch axis) returning normalised
+actions. :func:`controller_policies` builds the classical ones (zero control, saturated LQR,
+and Pyragas / OGY where :mod:`chaosgym.control` provides them); :func:`agent_policy` wraps a
+trained stable-baselines3 model (with its observation normalisation, if any).
+
+Task metrics are derived from ``info`` generically: a boolean metric ``m`` (``captured``)
+gives ``m_rate`` (the fraction of episodes where it holds at the end) and ``m_time`` (the
+first time after which it holds until the end, in time units; NaN where it never settles);
+a float metric (``distance``, ``dissipation``) gives its time average ``m_mean`` and final
+value ``m_final``. ``return`` is the undiscounted episode return.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from chaosgym.registration import make_functional
+
+__all__ = [
+    "agent_policy",
+    "controller_policies",
+    "env_slug",
+    "evaluate_policy",
+    "initial_conditions",
+    "summarize",
+]
+
+Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+DEFAULT_N_ICS = 150
+_BOOL_METRICS = ("captured", "diverged", "laminar", "laminarized")
+
+
+def env_slug(env_id: str) -> str:
+    """A file-name-safe form of an id: ``chaosgym/LorenzStabilize-v0`` → ``LorenzStabilize-v0``."""
+    return env_id.split("/")[-1].replace(":", "_")
+
+
+def initial_conditions(
+    env_id: str,
+    n: int = DEFAULT_N_ICS,
+    seed: int = 2024,
+    directory: str | Path | None = None,
+    fenv=None,
+) -> np.ndarray:
+    """The stored initial states of ``env_id`` (created with a fixed key on first use).
+
+    With ``directory`` the set is stored as ``<directory>/<Env>.npy`` and reused from there
+    (a stored set with fewer than ``n`` states is regenerated); without it, it is only drawn.
+    """
+    path = None if directory is None else Path(directory) / f"{env_slug(env_id)}.npy"
+    if path is not None and path.exists():
+        ics = np.load(path)
+        if ics.shape[0] >= n:
+            return ics[:n]
+    fenv = make_functional(env_id) if fenv is None else fenv
+    keys = jax.random.split(jax.random.key(seed), n)
+    ics = np.asarray(
+        jax.vmap(fenv.initial_state, in_axes=(0, None))(keys, fenv.default_params), np.float32
+    )
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, ics)
+        tmp.replace(path)
+    return ics
+
+
+def evaluate_policy(
+    fenv, policy: Policy, ics: np.ndarray, steps: int | None = None, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Run ``policy`` from every state in ``ics`` for ``steps`` intervals (default: time limit).
+
+    Returns per-episode arrays: ``return``, ``length`` (steps until termination or the limit)
+    and, for every metric in ``info``, its per-step trace ``trace_<name>`` (shape
+    ``(n, steps)``; frozen after termination).
+    """
+    params = fenv.default_params
+    steps = int(params.max_steps if steps is None else steps)
+    n = ics.shape[0]
+    names = ("diverged", *fenv.metric_names)
+
+    def one(k, state, a):
+        obs, st, r, term, _trunc, info = fenv.step(k, state, a, params)
+        return obs, st, r, term, jnp.stack([info[m].astype(jnp.float32) for m in names])
+
+    @jax.jit
+    def step(key, state, obs, done, actions):
+        key, sub = jax.random.split(key)
+        obs2, st2, r, term, mets = jax.vmap(one)(jax.random.split(sub, n), state, actions)
+        keep = lambda new, old: jnp.where(  # noqa: E731
+            jnp.reshape(done, done.shape + (1,) * (new.ndim - 1)), old, new)
+        st2 = jax.tree_util.tree_map(keep, st2, state)
+        obs2 = keep(obs2, obs)
+        r = jnp.where(done, 0.0, r)
+        return key, st2, obs2, done | term, r, mets, st2.x
+
+    keys = jax.random.split(jax.random.key(seed), n)
+    obs, state = jax.jit(jax.vmap(lambda k, x: fenv.reset_to(k, x, params)))(
+        keys, jnp.asarray(ics, fenv.dtype))
+    key = jax.random.key(seed + 1)
+    done = jnp.zeros(n, bool)
+    x = np.asarray(state.x)
+    total = np.zeros(n)
+    length = np.full(n, steps)
+    traces = np.zeros((len(names), n, steps), np.float32)
+    prev_done = np.zeros(n, bool)
+    last = np.zeros((len(names), n), np.float32)
+    for t in range(steps):
+        a = np.asarray(policy(np.asarray(obs, np.float32), x), np.float32).reshape(n, -1)
+        a = np.nan_to_num(np.clip(a, -1.0, 1.0))
+        key, state, obs, done, r, mets, xs = step(key, state, obs, done, jnp.asarray(a))
+        r, d, m = np.asarray(r), np.asarray(done), np.asarray(mets).T
+        total += r
+        m = np.where(prev_done[None], last, m)
+        traces[:, :, t] = m
+        last = m
+        newly = d & ~prev_done
+        length[newly] = t + 1
+        prev_done = d
+        x = np.asarray(xs)
+    out: dict[str, np.ndarray] = {"return": total, "length": length}
+    for i, name in enumerate(names):
+        out[f"trace_{name}"] = traces[i]
+    return out
+
+
+def summarize(result: dict[str, np.ndarray], dt: float) -> dict[str, Any]:
+    """Scalar task metrics of one evaluation (see the module docstring)."""
+    s: dict[str, Any] = {
+        "n_episodes": int(result["return"].shape[0]),
+        "return_mean": float(np.mean(result["return"])),
+        "return_std": float(np.std(result["return"])),
+    }
+    for key, tr in result.items():
+        if not key.startswith("trace_"):
+            continue
+        name = key[len("trace_"):]
+        if name in _BOOL_METRICS:
+            held = tr > 0.5
+            s[f"{name}_rate"] = float(held[:, -1].mean())
+            if name == "diverged":
+                continue
+            # first step from which the metric holds until the end
+            tail_ok = np.flip(np.cumprod(np.flip(held, axis=1), axis=1), axis=1).astype(bool)
+            first = np.where(tail_ok.any(axis=1), tail_ok.argmax(axis=1) + 1, -1)
+            times = np.where(first >= 0, first * dt, np.nan)
+            s[f"{name}_time_median"] = _nanstat(np.nanmedian, times)
+            s[f"{name}_time_mean"] = _nanstat(np.nanmean, times)
+            entry = held.any(axis=1)
+            first_entry = np.where(entry, held.argmax(axis=1) + 1, -1)
+            s[f"{name}_first_time_median"] = _nanstat(
+                np.nanmedian, np.where(first_entry >= 0, first_entry * dt, np.nan))
+        else:
+            s[f"{name}_mean"] = float(np.mean(tr))
+            s[f"{name}_final"] = float(np.mean(tr[:, -1]))
+    return s
+
+
+def _nanstat(fn, a: np.ndarray) -> float:
+    return float(fn(a)) if np.isfinite(a).any() else math.nan
+
+
+# ---------------------------------------------------------------------- controllers
+def controller_policies(fenv) -> dict[str, Policy]:
+    """The classical controllers that apply to ``fenv`` (name → batched policy).
+
+    Always ``zero``; ``lqr`` (saturated, Q=I, R=1) where the task has a fixed-point target;
+    ``pyragas`` and ``ogy`` where :mod:`chaosgym.control` provides them for this system.
+    """
+    m = fenv.num_inputs
+    out: dict[str, Policy] = {"zero": lambda obs, x: np.zeros((obs.shape[0], m), np.float32)}
+    try:
+        from chaosgym.control import LQRController
+
+        lqr = LQRController.for_env(fenv)
+        act = jax.jit(jax.vmap(lqr.action))
+        out["lqr"] = lambda obs, x: np.asarray(act(jnp.asarray(x, fenv.dtype)))
+    except (ValueError, AttributeError, TypeError, np.linalg.LinAlgError):
+        pass
+    for name in ("pyragas", "ogy"):
+        pol = _optional_controller(name, fenv)
+        if pol is not None:
+            out[name] = pol
+    return out
+
+
+def _optional_controller(name: str, fenv) -> Policy | None:
+    """A batched policy from ``chaosgym.control.<name>`` if that module offers one for ``fenv``.
+
+    The module is expected to expose ``batched_policy(fenv)`` returning ``policy(obs, x)`` or
+    ``None`` where it does not apply; stateful controllers (a delay line) keep their state in
+    the returned callable and are rebuilt for every evaluation.
+    """
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"chaosgym.control.{name}")
+    except ImportError:
+        return None
+    factory = getattr(mod, "batched_policy", None)
+    if factory is None:
+        return None
+    try:
+        return factory(fenv)
+    except (ValueError, NotImplementedError, TypeError):
+        return None
+
+
+def agent_policy(model, obs_rms: Any | None = None, clip_obs: float = 10.0,
+                 epsilon: float = 1e-8) -> Policy:
+    """A deterministic batched policy from a stable-baselines3 model.
+
+    ``obs_rms`` is the running mean/variance of a ``VecNormalize`` the model was trained
+    under (observations are normalised the same way before the model sees them).
+    """
+
+    def policy(obs: np.ndarray, x: np.ndarray) -> np.ndarray:
+        o = obs
+        if obs_rms is not None:
+            o = np.clip((obs - obs_rms.mean) / np.sqrt(obs_rms.var + epsilon), -clip_obs, clip_obs)
+        a, _ = model.predict(o.astype(np.float32), deterministic=True)
+        return np.asarray(a, np.float32)
+
+    return policy
+
+
+def evaluate_controllers(
+    env_id: str, ics: np.ndarray, names: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Summaries of every applicable classical controller on ``ics``."""
+    fenv = make_functional(env_id)
+    out = {}
+    for name, pol in controller_policies(fenv).items():
+        if names is not None and name not in names:
+            continue
+        out[name] = summarize(evaluate_policy(fenv, pol, ics), fenv.dt)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``evaluate``: classical controllers (and optionally a trained model) on stored ICs."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="chaosgym evaluate", description=main.__doc__)
+    add_arguments(p)
+    return run_from_args(p.parse_args(argv))
+
+
+def add_arguments(p) -> None:
+    """Arguments of the ``evaluate`` command."""
+    p.add_argument("--env", required=True, help="registered id, e.g. chaosgym/LorenzStabilize-v0")
+    p.add_argument("--model", default=None, help="a run directory or model .zip to evaluate too")
+    p.add_argument("--n-ics", type=int, default=DEFAULT_N_ICS)
+    p.add_argument("--ics-dir", default="agents/results/ics")
+    p.add_argument("--json", default=None, help="write the summaries to this file")
+
+
+def run_from_args(args) -> int:
+    """Run ``evaluate`` from parsed arguments; prints one line per controller."""
+    fenv = make_functional(args.env)
+    ics = initial_conditions(args.env, args.n_ics, directory=args.ics_dir, fenv=fenv)
+    res = evaluate_controllers(args.env, ics)
+    if args.model:
+        from chaosgym.baselines.train import load_agent
+
+        model, rms = load_agent(args.model)
+        res["agent"] = summarize(evaluate_policy(fenv, agent_policy(model, rms), ics), fenv.dt)
+    for name, s in res.items():
+        keys = [k for k in s if k.endswith(("_rate", "_time_median", "return_mean"))]
+        print(f"{name:10s} " + "  ".join(f"{k}={s[k]:.4g}" for k in keys))
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=2))
+    return 0

@@ -1,0 +1,170 @@
+"""Hyperparameters and budgets of the baseline agents, read from ``agents/``.
+
+``agents/hyperparams/<algo>.yml`` follows the rl-zoo3 layout: a mapping from env id (or
+``default``) to keyword arguments, with ``n_timesteps``, ``policy``, ``n_envs`` and ``normalize``
+handled by the runner and everything else passed to the algorithm's constructor. Strings in the
+rl-zoo3 mini-language are understood: ``policy_kwargs: "dict(net_arch=[64, 64])"``, schedules
+``lin_3e-4``, ``normalize: "{'norm_obs': True}"``, ``noise_type``/``noise_std`` for TD3/DDPG.
+
+``agents/budgets.yml`` holds the ``quick`` (minutes) and ``full`` (overnight) sweep budgets.
+
+The ``agents/`` directory is found from ``$CHAOSGYM_AGENTS_DIR``, then next to the installed
+package (a source checkout), then in the working directory.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ALGOS",
+    "agents_dir",
+    "budget",
+    "load_budgets",
+    "load_hyperparams",
+    "load_yaml",
+    "model_kwargs",
+]
+
+ALGOS = ("ppo", "sac", "td3", "a2c", "ddpg")
+OFF_POLICY = ("sac", "td3", "ddpg")
+RUNNER_KEYS = ("n_timesteps", "policy", "n_envs", "normalize", "noise_type", "noise_std")
+
+
+def agents_dir() -> Path:
+    """The ``agents/`` directory holding hyperparameters, budgets and results."""
+    env = os.environ.get("CHAOSGYM_AGENTS_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [Path(__file__).resolve().parents[2] / "agents", Path.cwd() / "agents"]
+    for c in candidates:
+        if (c / "hyperparams").is_dir():
+            return c
+    raise FileNotFoundError(
+        "no agents/hyperparams directory found; set CHAOSGYM_AGENTS_DIR to the folder holding "
+        f"hyperparams/<algo>.yml (looked in {[str(c) for c in candidates]})"
+    )
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Parse one YAML file (anchors and merge keys resolved)."""
+    try:
+        import yaml
+    except ImportError as e:  # pragma: no cover - pyyaml is in the agents extra
+        raise ImportError(
+            "reading hyperparameters needs pyyaml: pip install 'chaosgym[agents]'"
+        ) from e
+    with open(path) as f:
+        data = yaml.safe_load(f)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of env id -> hyperparameters")
+    return data
+
+
+def load_hyperparams(algo: str, env_id: str, directory: str | Path | None = None) -> dict:
+    """The raw hyperparameters of ``algo`` for ``env_id`` (its own entry, else ``default``)."""
+    algo = algo.lower()
+    if algo not in ALGOS:
+        raise ValueError(f"unknown algorithm {algo!r}; choose from {list(ALGOS)}")
+    d = Path(directory) if directory is not None else agents_dir() / "hyperparams"
+    table = load_yaml(d / f"{algo}.yml")
+    entry = table.get(env_id, table.get("default"))
+    if entry is None:
+        raise KeyError(f"{d / (algo + '.yml')}: no entry for {env_id!r} and no 'default'")
+    return copy.deepcopy(dict(entry))
+
+
+def load_budgets(directory: str | Path | None = None) -> dict[str, Any]:
+    """``agents/budgets.yml``."""
+    d = Path(directory) if directory is not None else agents_dir()
+    return load_yaml(d / "budgets.yml")
+
+
+def budget(algo: str, env_id: str, quick: bool, hyperparams: dict | None = None,
+           budgets: dict | None = None) -> int:
+    """Training steps of one run: the ``quick``/``full`` budget, else ``n_timesteps``."""
+    budgets = load_budgets() if budgets is None else budgets
+    section = budgets.get("quick" if quick else "full", {}) or {}
+    for key in (env_id, "default"):
+        entry = section.get(key) or {}
+        if algo in entry:
+            return int(float(entry[algo]))
+    hp = load_hyperparams(algo, env_id) if hyperparams is None else hyperparams
+    return int(float(hp["n_timesteps"]))
+
+
+# ---------------------------------------------------------------------- rl-zoo3 mini-language
+def _literal(expr: str) -> Any:
+    """Evaluate ``dict(...)``/list/number literals (no names other than ``dict``)."""
+    tree = ast.parse(expr.strip(), mode="eval")
+
+    def conv(node):
+        is_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        if is_call and node.func.id == "dict":
+            if node.args:
+                raise ValueError(f"dict() takes keyword arguments only: {expr!r}")
+            return {kw.arg: conv(kw.value) for kw in node.keywords}
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id == "nn":
+                import torch.nn as nn
+
+                return getattr(nn, node.attr)
+        if isinstance(node, ast.Dict):
+            return {conv(k): conv(v) for k, v in zip(node.keys, node.values, strict=True)}
+        if isinstance(node, ast.List):
+            return [conv(e) for e in node.elts]
+        if isinstance(node, ast.Tuple):
+            return tuple(conv(e) for e in node.elts)
+        return ast.literal_eval(node)
+
+    return conv(tree.body)
+
+
+def _schedule(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("lin_"):
+        start = float(value[4:])
+        return lambda progress_remaining: progress_remaining * start
+    return value
+
+
+def model_kwargs(algo: str, hp: dict, action_dim: int) -> tuple[dict, dict, str]:
+    """Split raw hyperparameters into ``(constructor kwargs, normalize kwargs, policy)``.
+
+    ``normalize kwargs`` is empty when the entry does not ask for ``VecNormalize``.
+    """
+    hp = dict(hp)
+    policy = hp.pop("policy", "MlpPolicy")
+    for k in ("n_timesteps", "n_envs"):
+        hp.pop(k, None)
+    norm = hp.pop("normalize", False)
+    if isinstance(norm, str):
+        norm = _literal(norm)
+    if norm is True:
+        norm = {"norm_obs": True, "norm_reward": True}
+    norm = dict(norm) if norm else {}
+    noise_type = hp.pop("noise_type", None)
+    noise_std = float(hp.pop("noise_std", 0.1))
+    if noise_type is not None:
+        import numpy as np
+        from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
+
+        cls = {"normal": NormalActionNoise, "ornstein-uhlenbeck": OrnsteinUhlenbeckActionNoise}
+        if noise_type not in cls:
+            raise ValueError(f"noise_type must be one of {list(cls)}, got {noise_type!r}")
+        hp["action_noise"] = cls[noise_type](
+            mean=np.zeros(action_dim), sigma=noise_std * np.ones(action_dim))
+    if isinstance(hp.get("policy_kwargs"), str):
+        hp["policy_kwargs"] = _literal(hp["policy_kwargs"])
+    for k in ("learning_rate", "clip_range"):
+        if k in hp:
+            hp[k] = _schedule(hp[k])
+    if isinstance(hp.get("train_freq"), list):
+        hp["train_freq"] = tuple(hp["train_freq"])
+    for k in ("buffer_size", "batch_size", "n_steps", "n_epochs", "learning_starts",
+              "gradient_steps", "sde_sample_freq"):
+        if k in hp and isinstance(hp[k], float):
+            hp[k] = int(hp[k])
+    return hp, norm, policy
