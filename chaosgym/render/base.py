@@ -181,15 +181,16 @@ class Renderer:
         pg.draw.rect(surf, C.PANEL, (0, y0, self.width, self.footer_height))
         # stats, left column
         f = font(18)
-        x, y = 10, y0 + 6
+        x, y, col_w = 10, y0 + 6, 0
         for text, col in self.stats_lines():
             img = f.render(text, True, col)
             if y + img.get_height() > self.height - 2:
-                x, y = x + 130, y0 + 6
+                x, y, col_w = x + col_w + 16, y0 + 6, 0
             surf.blit(img, (x, y))
+            col_w = max(col_w, img.get_width())
             y += img.get_height() + 2
         # action bars, right part
-        left = max(self.width // 3, x + 130)
+        left = max(self.width // 3, x + col_w + 20)
         self.draw_action(surf, (left, y0 + 6, self.width - left - 10, self.footer_height - 12))
 
     def draw_action(self, surf: Any, rect: Rect) -> None:

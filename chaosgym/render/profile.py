@@ -73,6 +73,26 @@ def actuator_matrix(env: Any) -> np.ndarray | None:
     return B if B.ndim == 2 and B.shape[0] == env.fenv.state_dim else None
 
 
+def actuator_centres(B: np.ndarray, N: int, ndim: int) -> np.ndarray:
+    """Grid coordinates of each actuator's centre: the circular (periodic) mean of ``|B|``.
+
+    The weights of all field components (``Re A`` and ``Im A``, or ``u`` and ``v``) are
+    summed. Returns ``(m,)`` fractional indices in 1-D or ``(m, 2)`` in 2-D.
+    """
+    P = N**ndim
+    comps = max(1, B.shape[0] // P)
+    w = np.abs(B[: comps * P]).reshape(comps, P, -1).sum(axis=0).reshape((N,) * ndim + (-1,))
+    ang = 2 * np.pi * np.arange(N) / N
+    out = []
+    for axis in range(ndim):
+        other = tuple(a for a in range(ndim) if a != axis)
+        wa = w.sum(axis=other) if other else w  # (N, m)
+        c = np.cos(ang) @ wa
+        s = np.sin(ang) @ wa
+        out.append((np.arctan2(s, c) % (2 * np.pi)) * N / (2 * np.pi))
+    return out[0] if ndim == 1 else np.stack(out, axis=1)
+
+
 def _blit_image(surf: Any, rgb: np.ndarray, rect: Rect, smooth: bool = False) -> None:
     """Blit an ``(rows, cols, 3)`` image scaled to ``rect`` (row 0 at the top)."""
     pg = pygame()
@@ -252,7 +272,7 @@ class Field1DRenderer(_ScalarRenderer):
         B = actuator_matrix(env)
         n = self.layout.N
         self.B = B
-        self.act_pos = (np.argmax(np.abs(B[:n]), axis=0) if B is not None else np.zeros(0, int))
+        self.act_pos = actuator_centres(B, n, 1) if B is not None else np.zeros(0)
         self.x = np.arange(n) * self.layout.L / n
 
     def scalar(self, state: np.ndarray) -> np.ndarray:
@@ -375,11 +395,7 @@ class Field2DRenderer(_ScalarRenderer):
             self._scale_from(bank.ravel(), center)
         B = actuator_matrix(env)
         N = self.layout.N
-        if B is not None:
-            flat = np.argmax(np.abs(B[: N * N]), axis=0)
-            self.act_pos = np.stack([flat // N, flat % N], axis=1)
-        else:
-            self.act_pos = np.zeros((0, 2), int)
+        self.act_pos = actuator_centres(B, N, 2) if B is not None else np.zeros((0, 2))
         labels = self.spec.labels
         self.name = "|A|" if self.layout.complex_field else (
             labels[self.component] if labels and len(labels) > self.component else "field")
@@ -409,8 +425,9 @@ class Field2DRenderer(_ScalarRenderer):
             ay = fy + side - (j + 0.5) * side / N
             pg.draw.circle(surf, C.TARGET, (int(ax), int(ay)), 6, 2)
         f = font(16)
-        surf.blit(f.render(f"{self.name}   [0, {self.layout.L:.3g})^2", True, C.TEXT),
-                  (fx + 6, fy + 4))
+        cap = f.render(f"{self.name} on [0, {self.layout.L:.3g})^2", True, C.TEXT)
+        pg.draw.rect(surf, C.PANEL, (fx + 2, fy + 2, cap.get_width() + 8, cap.get_height() + 4))
+        surf.blit(cap, (fx + 6, fy + 4))
         cb_x = fx + side + 34
         self._colorbar(surf, (cb_x, fy + 18, 14, side - 56), self.name)
         if self.states:
