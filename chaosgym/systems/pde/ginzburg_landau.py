@@ -21,7 +21,7 @@ Suppress task:
     metrics ``min_amplitude`` = min_x |A| and ``mean_amplitude2`` = ⟨|A|²⟩.
 
 Starting state:
-    Small random low-mode noise integrated ``warmup`` = 200 time units.
+    Small random low-mode noise integrated ``warmup`` = 100 time units.
 
 Invariants:
     λ1 and ⟨|A|²⟩ are measured here (float64) on two grids and reported with the benchmarks;
@@ -138,7 +138,7 @@ SPEC = PDESpec(
     substeps=10,
     integrator="etdrk4",
     bound=20.0,
-    warmup=200.0,
+    warmup=100.0,
     references=(
         "I. S. Aranson and L. Kramer, Rev. Mod. Phys. 74, 99 (2002)",
         "H. Chaté, Nonlinearity 7, 185 (1994)",

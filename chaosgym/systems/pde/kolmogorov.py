@@ -144,7 +144,7 @@ SPEC = PDESpec(
     substeps=20,
     integrator="etdrk4",
     bound=1e3,
-    warmup=100.0,
+    warmup=60.0,
     references=(
         "G. J. Chandler and R. R. Kerswell, J. Fluid Mech. 722, 554 (2013)",
         "L. D. Meshalkin and Ya. G. Sinai, J. Appl. Math. Mech. 25, 1700 (1961)",

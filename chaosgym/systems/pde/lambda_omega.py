@@ -146,7 +146,7 @@ SPEC = PDESpec(
     substeps=5,
     integrator="etdrk4",
     bound=20.0,
-    warmup=50.0,
+    warmup=40.0,
     references=(
         "N. Kopell and L. N. Howard, Stud. Appl. Math. 52, 291 (1973)",
         "S. L. Brunton, J. L. Proctor and J. N. Kutz, PNAS 113, 3932 (2016)",

@@ -160,7 +160,7 @@ SPEC = PDESpec(
     substeps=25,
     integrator="etdrk4",
     bound=50.0,
-    warmup=200.0,
+    warmup=100.0,
     references=(
         "K. Nozaki and N. Bekki, Physica D 21, 381 (1986)",
         "V. E. Zakharov and A. B. Shabat, Sov. Phys. JETP 34, 62 (1972)",
