@@ -54,12 +54,14 @@ class ChaosEnv(gym.Env):
         fenv = self.fenv
 
         def packed_step(state, key, action, params):
-            key, sub = jax.random.split(key)
+            # The step key is derived from the episode key and the step count, so it costs
+            # nothing when the dynamics and task are deterministic (XLA drops it).
+            sub = jax.random.fold_in(key, state.t)
             obs, state, r, term, trunc, info = fenv.step(sub, state, action, params)
             tail = jnp.stack(
                 [r, term, trunc, *(info[n] for n in self._info_names)]
             ).astype(jnp.float32)
-            return state, key, jnp.concatenate([obs.astype(jnp.float32).ravel(), tail])
+            return state, jnp.concatenate([obs.astype(jnp.float32).ravel(), tail])
 
         def packed_reset(key, params):
             key, sub = jax.random.split(key)
@@ -71,9 +73,19 @@ class ChaosEnv(gym.Env):
             obs, state = fenv.reset_to(sub, x0, params)
             return state, key, obs.astype(jnp.float32)
 
-        self._step = jax.jit(packed_step, donate_argnums=(0, 1))
+        self._step = jax.jit(packed_step)
         self._reset = jax.jit(packed_reset)
         self._reset_to = jax.jit(packed_reset_to)
+
+    @property
+    def params(self):
+        """Environment parameters (an :class:`~chaosgym.functional.EnvParams` pytree)."""
+        return self._params
+
+    @params.setter
+    def params(self, value) -> None:
+        # Leaves become arrays once here, not on every jitted call.
+        self._params = jax.tree_util.tree_map(jnp.asarray, value)
 
     def _fps(self) -> int:
         return 30
@@ -112,7 +124,7 @@ class ChaosEnv(gym.Env):
         if self._state is None:
             raise gym.error.ResetNeeded(f"{self.env_id}: call reset() before step()")
         a = check_action(action, self._act_shape, self.env_id)
-        self._state, self._key, out = self._step(self._state, self._key, a, self.params)
+        self._state, out = self._step(self._state, self._key, a, self._params)
         out = np.asarray(out)
         n = self._obs_dim
         obs = out[:n]
