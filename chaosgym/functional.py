@@ -169,6 +169,11 @@ class FunctionalEnv:
         self.observation_space = gym.spaces.Box(-bound, bound, (self.obs_dim,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (self.num_inputs,), np.float32)
         self.metric_names: tuple[str, ...] = tuple(task.metrics)
+        # Tasks that evolve a reference run of the system (Synchronize) receive the stepper
+        # and attractor bank here.
+        bind = getattr(task, "bind", None)
+        if callable(bind):
+            bind(self)
 
     # ------------------------------------------------------------------ pure API
     def initial_state(self, key: Array, params: EnvParams) -> Array:

@@ -28,6 +28,9 @@ import gymnasium as gym
 from chaosgym import systems
 from chaosgym._pytree import field_names
 from chaosgym.tasks import Stabilize, Task
+from chaosgym.tasks import Laminarize, LobeLock, StabilizeOrbit, Synchronize
+from chaosgym.tasks.suppress import Suppress as SuppressActivity
+from chaosgym.tasks.track import Track as TrackReference
 from chaosgym.tasks.pde import Dissipation, Target, Track, suppress_task
 
 __all__ = ["ENVS", "EnvDef", "env_def", "list_envs", "make_functional", "register_all"]
@@ -85,6 +88,49 @@ ENVS: list[EnvDef] = [
            env_kwargs={"bank_size": 2}),
     EnvDef("henon", Stabilize, "Stabilize", max_steps=200,
            task_kwargs={"target": 0, "control_cost": 0.0, "capture_radius": 1e-3}),
+    # Chaotic ODEs and maps: one or more tasks per system.
+    EnvDef("chen", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-3, "capture_radius": 0.1}),
+    EnvDef("chua", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
+    EnvDef("thomas", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
+    EnvDef("hindmarsh_rose", Stabilize, "Stabilize", max_steps=1000,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
+    EnvDef("double_pendulum", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-3, "capture_radius": 0.1}),
+    EnvDef("mackey_glass", Stabilize, "Stabilize", max_steps=500,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.1}),
+    EnvDef("logistic", Stabilize, "Stabilize", max_steps=200,
+           task_kwargs={"target": 0, "control_cost": 0.0, "capture_radius": 1e-3}),
+    EnvDef("chialvo", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
+    EnvDef("chialvo_ring_star", Stabilize, "Stabilize", max_steps=400,
+           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.1,
+                        "squared": True}),
+    EnvDef("chialvo_ring_star", SuppressActivity, "Suppress", max_steps=400,
+           task_kwargs={"measure": "fixed_point", "control_cost": 1e-2}),
+    EnvDef("duffing", TrackReference, "Track", max_steps=600,
+           task_kwargs={"component": 0, "setpoints": (1.0, -1.0), "hold": 150,
+                        "control_cost": 1e-2, "tolerance": 0.1}),
+    EnvDef("shear_flow", Laminarize, "Laminarize", max_steps=1000,
+           task_kwargs={"control_cost": 1.0, "laminar_radius": 0.1}),
+    EnvDef("sabra", SuppressActivity, "Suppress", max_steps=1000,
+           task_kwargs={"measure": "energy", "scale": 0.2, "control_cost": 1.0},
+           env_kwargs={"bank_size": 64}),
+    EnvDef("rossler", StabilizeOrbit, "StabilizeOrbit", max_steps=600,
+           task_kwargs={"returns": 1, "control_cost": 1e-2, "capture_radius": 0.05}),
+    EnvDef("rossler", Synchronize, "Synchronize", max_steps=600,
+           task_kwargs={"control_cost": 1e-2, "sync_radius": 0.1}),
+    EnvDef("lorenz", LobeLock, "LobeLock", max_steps=400,
+           task_kwargs={"component": 0, "side": -1.0, "control_cost": 1e-3}),
+    EnvDef("lorenz", TrackReference, "Track", max_steps=400,
+           task_kwargs={"component": 0, "setpoints": (8.48528137423857, -8.48528137423857),
+                        "hold": 100, "control_cost": 1e-3, "tolerance": 1.0}),
+    EnvDef("lorenz", Synchronize, "Synchronize", max_steps=400,
+           task_kwargs={"control_cost": 1e-3, "sync_radius": 0.1}),
+    EnvDef("chen", Synchronize, "Synchronize", max_steps=400,
+           task_kwargs={"control_cost": 1e-3, "sync_radius": 0.1}),
 ]
 
 _BY_ID: dict[str, EnvDef] = {}

@@ -7,8 +7,8 @@ Description:
     chaotically (λ1 ≈ 0.05). The set with b = 0.6 used for ring–star networks
     (chaosgym.systems.chialvo_ring_star) gives λ1 ≈ 0 for an isolated neuron (quasi-periodic
     firing), so it is not the default here. The fixed point solves x = x² exp(y − x) + k with
-    y = (c − b x)/(1 − a); at the default parameters it is linearly stable and coexists with
-    the chaotic attractor (the task is to steer the neuron into its basin and hold it).
+    y = (c − b x)/(1 − a); at the default parameters it is x* ≈ 0.963, a weakly unstable focus
+    (eigenvalue modulus ≈ 1.03) embedded in the chaotic attractor.
 
 Actuation:
     ``"x"`` (default): an additive kick on x_{k+1}, |u| ≤ 0.1.
@@ -66,16 +66,28 @@ def step_map(x: jax.Array, p: ChialvoParams) -> jax.Array:
 
 
 def node_fixed_point(p) -> jax.Array:
-    """The fixed point (x*, y*) of one node, by Newton's method from x = 0.5."""
+    """The fixed point (x*, y*) of one node: the first sign change of
+    g(x) = x² exp(y(x) − x) + k − x, y(x) = (c − b x)/(1 − a), on a grid over [−1, 4],
+    refined by bisection (jittable, so it also works for traced parameters)."""
 
     def g(x):
         y = (p.c - p.b * x) / (1.0 - p.a)
         return x * x * jnp.exp(y - x) + p.k - x
 
-    def newton(_, x):
-        return x - g(x) / jax.grad(g)(x)
+    grid = jnp.linspace(-1.0, 4.0, 2001)
+    gv = g(grid)
+    change = jnp.sign(gv[:-1]) != jnp.sign(gv[1:])
+    i = jnp.argmax(change)
+    lo, hi = grid[i], grid[i + 1]
 
-    x = jax.lax.fori_loop(0, 60, newton, 0.5 * jnp.ones_like(jnp.asarray(p.a, float)))
+    def bisect(_, ab):
+        lo, hi = ab
+        mid = 0.5 * (lo + hi)
+        left = jnp.sign(g(mid)) == jnp.sign(g(lo))
+        return jnp.where(left, mid, lo), jnp.where(left, hi, mid)
+
+    lo, hi = jax.lax.fori_loop(0, 60, bisect, (lo, hi))
+    x = 0.5 * (lo + hi)
     return jnp.stack([x, (p.c - p.b * x) / (1.0 - p.a)])
 
 

@@ -172,7 +172,7 @@ SPEC = SystemSpec(
     integrator="ifrk4",
     fixed_points=None,
     bound=1e3,
-    warmup=200.0,
+    warmup=50.0,
     invariants=(
         Invariant("lyapunov_sum", -2e-5 * (4.0**20 - 1.0) / 3.0,
                   "divergence −2ν Σ k_n² (divergence-free nonlinearity)", rel_tol=1e-6,

@@ -1,0 +1,70 @@
+"""Laminarize: return a transiently turbulent flow to its laminar state.
+
+For the nine-mode shear-flow model the laminar state is the fixed point ``a = e1`` (the
+system's first fixed point). It is linearly stable, so once the state is close enough it stays
+laminar; the task is to get there faster than the (long, random) turbulent transient would.
+
+Reward:
+    ``−‖x − x_lam‖² − c · ‖u‖²`` (REFERENCE task definition), ``u`` in physical units.
+
+Metrics (in ``info``):
+    ``deviation`` = ‖x − x_lam‖ and ``laminar`` = deviation < ``laminar_radius``.
+
+Episode end:
+    No task termination by default; with ``terminate_when_laminar=True`` the episode ends
+    at laminarisation.
+
+References:
+    J. Moehlis, H. Faisst and B. Eckhardt, New J. Phys. 6, 56 (2004).
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from chaosgym._pytree import pytree_dataclass, static
+from chaosgym.tasks.base import Task, TaskOutput
+
+__all__ = ["Laminarize", "LaminarizeParams"]
+
+
+@pytree_dataclass
+class LaminarizeParams:
+    """Parameters of :class:`Laminarize`."""
+
+    target: int = static(0)
+    control_cost: float = 1.0
+    laminar_radius: float = 0.1
+    terminate_when_laminar: bool = static(False)
+
+
+class Laminarize(Task):
+    """Drive the state to the laminar fixed point ``spec.fixed_points(params)[target]``."""
+
+    name = "Laminarize"
+    metrics = ("deviation", "laminar")
+    description = "return a transiently turbulent flow to its laminar state"
+
+    def __init__(self, **kwargs) -> None:
+        self.params = LaminarizeParams(**kwargs)
+
+    def check(self, spec, sp, tp) -> None:
+        if spec.fixed_points is None:
+            raise ValueError(f"system {spec.name!r} declares no laminar (fixed-point) state")
+        k = spec.fixed_points(sp).shape[0]
+        if not 0 <= tp.target < k:
+            raise ValueError(f"target index {tp.target} out of range: {spec.name} has {k}")
+
+    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+        target = spec.fixed_points(sp)[tp.target].astype(x_next.dtype)
+        d2 = jnp.sum((x_next - target) ** 2)
+        dev = jnp.sqrt(d2)
+        laminar = dev < tp.laminar_radius
+        reward = -d2 - tp.control_cost * jnp.sum(u * u)
+        term = laminar if tp.terminate_when_laminar else jnp.zeros((), bool)
+        return TaskOutput(
+            reward=reward,
+            terminated=term,
+            metrics={"deviation": dev, "laminar": laminar},
+            tstate=tstate,
+        )

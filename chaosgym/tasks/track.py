@@ -1,0 +1,94 @@
+"""Track: make one state component follow a reference — a setpoint schedule or a sine.
+
+The reference at control step k is ``r(k)``:
+
+* ``kind="schedule"``: the values ``setpoints`` in turn, each held for ``hold`` steps (cyclic);
+* ``kind="sine"``: ``offset + amplitude · sin(2π k / period)``.
+
+The observation is the state followed by the current reference value, so a policy knows what
+to track. The step counter is the task state.
+
+Reward:
+    ``−|x_c − r| − c · Σu²/m`` after the step (``u`` in physical units, ``m`` inputs).
+
+Metrics (in ``info``):
+    ``error`` = |x_c − r| and ``on_target`` = error < ``tolerance``.
+
+Episode end:
+    No task termination; truncation at the time limit.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from chaosgym._pytree import pytree_dataclass, static
+from chaosgym.tasks.base import Task, TaskOutput
+
+__all__ = ["Track", "TrackParams"]
+
+
+@pytree_dataclass
+class TrackParams:
+    """Parameters of :class:`Track` (shape-fixing fields are static)."""
+
+    component: int = static(0)
+    kind: str = static("schedule")
+    setpoints: tuple[float, ...] = static((0.0,))
+    hold: int = static(100)
+    amplitude: float = 1.0
+    period: float = 100.0
+    offset: float = 0.0
+    control_cost: float = 1e-3
+    tolerance: float = 0.5
+
+
+class Track(Task):
+    """Follow a setpoint schedule or a sinusoidal reference with one state component."""
+
+    name = "Track"
+    metrics = ("error", "on_target")
+    description = "make one state component follow a setpoint schedule or a reference signal"
+
+    def __init__(self, **kwargs) -> None:
+        if "setpoints" in kwargs:
+            kwargs["setpoints"] = tuple(float(v) for v in kwargs["setpoints"])
+        self.params = TrackParams(**kwargs)
+
+    def check(self, spec, sp, tp) -> None:
+        n = spec.dim(sp)
+        if not 0 <= tp.component < n:
+            raise ValueError(f"component {tp.component} out of range for {spec.name} (dim {n})")
+        if tp.kind not in ("schedule", "sine"):
+            raise ValueError(f"kind must be 'schedule' or 'sine', got {tp.kind!r}")
+        if tp.kind == "schedule" and (len(tp.setpoints) == 0 or tp.hold < 1):
+            raise ValueError("a schedule needs at least one setpoint and hold >= 1")
+
+    def reference(self, k, tp):
+        """The reference value at control step ``k`` (jittable)."""
+        if tp.kind == "schedule":
+            vals = jnp.asarray(tp.setpoints)
+            return vals[(k // tp.hold) % len(tp.setpoints)]
+        return tp.offset + tp.amplitude * jnp.sin(2.0 * jnp.pi * k / tp.period)
+
+    def init(self, key, x0, spec, sp, tp):
+        return jnp.zeros((), jnp.int32)
+
+    def observation_dim(self, spec, sp) -> int:
+        return spec.dim(sp) + 1
+
+    def observe(self, x, tstate, spec, sp, tp):
+        r = jnp.asarray(self.reference(tstate, tp), x.dtype)
+        return jnp.concatenate([x, r[None]])
+
+    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+        r = jnp.asarray(self.reference(tstate, tp), x_next.dtype)
+        err = jnp.abs(x_next[tp.component] - r)
+        m = max(u.size, 1)
+        reward = -err - tp.control_cost * jnp.sum(u * u) / m
+        return TaskOutput(
+            reward=reward,
+            terminated=jnp.zeros((), bool),
+            metrics={"error": err, "on_target": err < tp.tolerance},
+            tstate=tstate + 1,
+        )
