@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,9 @@ def initial_conditions(
         if ics.shape[0] >= n:
             return ics[:n]
     fenv = make_functional(env_id) if fenv is None else fenv
-    keys = jax.random.split(jax.random.key(seed), n)
-    ics = np.asarray(
-        jax.vmap(fenv.initial_state, in_axes=(0, None))(keys, fenv.default_params), np.float32
-    )
+    draw = jax.jit(lambda s, p: jax.vmap(fenv.initial_state, in_axes=(0, None))(
+        jax.random.split(jax.random.key(s), n), p))
+    ics = np.asarray(draw(seed, fenv.default_params), np.float32)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npy")
@@ -97,26 +97,9 @@ def evaluate_policy(
     n = ics.shape[0]
     names = ("diverged", *fenv.metric_names)
 
-    def one(k, state, a):
-        obs, st, r, term, _trunc, info = fenv.step(k, state, a, params)
-        return obs, st, r, term, jnp.stack([info[m].astype(jnp.float32) for m in names])
-
-    @jax.jit
-    def step(key, state, obs, done, actions):
-        key, sub = jax.random.split(key)
-        obs2, st2, r, term, mets = jax.vmap(one)(jax.random.split(sub, n), state, actions)
-        keep = lambda new, old: jnp.where(  # noqa: E731
-            jnp.reshape(done, done.shape + (1,) * (new.ndim - 1)), old, new)
-        st2 = jax.tree_util.tree_map(keep, st2, state)
-        obs2 = keep(obs2, obs)
-        r = jnp.where(done, 0.0, r)
-        return key, st2, obs2, done | term, r, mets, st2.x
-
-    keys = jax.random.split(jax.random.key(seed), n)
-    obs, state = jax.jit(jax.vmap(lambda k, x: fenv.reset_to(k, x, params)))(
-        keys, jnp.asarray(ics, fenv.dtype))
-    key = jax.random.key(seed + 1)
-    done = jnp.zeros(n, bool)
+    reset, step = _compiled(fenv, n, names)
+    key, obs, state = reset(seed, np.asarray(ics, fenv.dtype), params)
+    done = np.zeros(n, bool)
     x = np.asarray(state.x)
     total = np.zeros(n)
     length = np.full(n, steps)
@@ -126,7 +109,7 @@ def evaluate_policy(
     for t in range(steps):
         a = np.asarray(policy(np.asarray(obs, np.float32), x), np.float32).reshape(n, -1)
         a = np.nan_to_num(np.clip(a, -1.0, 1.0))
-        key, state, obs, done, r, mets, xs = step(key, state, obs, done, jnp.asarray(a))
+        key, state, obs, done, r, mets, xs = step(key, state, obs, done, a, params)
         r, d, m = np.asarray(r), np.asarray(done), np.asarray(mets).T
         total += r
         m = np.where(prev_done[None], last, m)
@@ -140,6 +123,40 @@ def evaluate_policy(
     for i, name in enumerate(names):
         out[f"trace_{name}"] = traces[i]
     return out
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled(fenv, n: int, names: tuple[str, ...]):
+    """Jitted batched ``reset_to`` and frozen-after-termination ``step`` (cached per env)."""
+    cache = _COMPILED.setdefault(fenv, {})
+    if n in cache:
+        return cache[n]
+
+    def one(k, state, a, params):
+        obs, st, r, term, _trunc, info = fenv.step(k, state, a, params)
+        return obs, st, r, term, jnp.stack([info[m].astype(jnp.float32) for m in names])
+
+    @jax.jit
+    def step(key, state, obs, done, actions, params):
+        key, sub = jax.random.split(key)
+        obs2, st2, r, term, mets = jax.vmap(one, in_axes=(0, 0, 0, None))(
+            jax.random.split(sub, n), state, actions, params)
+        keep = lambda new, old: jnp.where(  # noqa: E731
+            jnp.reshape(done, done.shape + (1,) * (new.ndim - 1)), old, new)
+        st2 = jax.tree_util.tree_map(keep, st2, state)
+        obs2 = keep(obs2, obs)
+        r = jnp.where(done, 0.0, r)
+        return key, st2, obs2, done | term, r, mets, st2.x
+
+    @jax.jit
+    def reset(seed, ics, params):
+        keys = jax.random.split(jax.random.key(seed), n)
+        obs, state = jax.vmap(fenv.reset_to, in_axes=(0, 0, None))(keys, ics, params)
+        return jax.random.key(seed + 1), obs, state
+    cache[n] = (reset, step)
+    return reset, step
 
 
 def summarize(result: dict[str, np.ndarray], dt: float) -> dict[str, Any]:
@@ -192,7 +209,7 @@ def controller_policies(fenv) -> dict[str, Policy]:
 
         lqr = LQRController.for_env(fenv)
         act = jax.jit(jax.vmap(lqr.action))
-        out["lqr"] = lambda obs, x: np.asarray(act(jnp.asarray(x, fenv.dtype)))
+        out["lqr"] = lambda obs, x: np.asarray(act(np.asarray(x, fenv.dtype)))
     except (ValueError, AttributeError, TypeError, np.linalg.LinAlgError):
         pass
     for name in ("pyragas", "ogy"):

@@ -144,14 +144,18 @@ class ChaosSB3VecEnv(VecEnv):
             )
             return state, key, packed
 
-        def vreset(keys, x0, use_x0, params):
+        def vreset(seeds, x0, use_x0, params):
+            keys = jax.vmap(jax.random.key)(seeds)
+
             def one(k, x0_i, use_i):
                 k1, k2 = jax.random.split(k)
                 x = jnp.where(use_i, x0_i.astype(dtype), self.fenv.initial_state(k1, params))
                 return self.fenv.reset_to(k2, x, params)
 
             obs, state = jax.vmap(one, in_axes=(0, 0, 0))(keys, x0, use_x0)
-            return state, obs.astype(jnp.float32)
+            # the stepping key continues from the first seed (a seeded run is reproducible)
+            step_key = jax.random.fold_in(jax.random.key(seeds[0]), 1)
+            return state, step_key, obs.astype(jnp.float32)
 
         self._vstep = jax.jit(vstep, donate_argnums=(0,))
         self._vreset = jax.jit(vreset)
@@ -167,7 +171,7 @@ class ChaosSB3VecEnv(VecEnv):
         elif any(s is None for s in seeds):
             first = next(s for s in seeds if s is not None)
             seeds = [first + i if s is None else s for i, s in enumerate(seeds)]
-        keys = jax.vmap(jax.random.key)(jnp.asarray(np.asarray(seeds, np.uint32)))
+        seeds_arr = np.asarray([int(s) & 0x7FFFFFFF for s in seeds], np.uint32)
         x0 = np.zeros((n, self.fenv.state_dim), np.float64)
         use = np.zeros(n, bool)
         for i, opt in enumerate(self._options):
@@ -184,9 +188,8 @@ class ChaosSB3VecEnv(VecEnv):
                         f"({self.fenv.state_dim},), got shape {xi.shape}"
                     )
                 x0[i], use[i] = xi, True
-        self._state, obs = self._vreset(keys, jnp.asarray(x0, self.fenv.dtype), use, self.params)
-        # The stepping key continues from the first seed, so a seeded run is reproducible.
-        self._key = jax.random.fold_in(jax.random.key(int(seeds[0]) & 0x7FFFFFFF), 1)
+        self._state, self._key, obs = self._vreset(
+            seeds_arr, np.asarray(x0, self.fenv.dtype), use, self.params)
         self.steps = np.zeros(n, np.int64)
         self.reset_infos = [{} for _ in range(n)]
         self._reset_seeds()

@@ -1,0 +1,75 @@
+"""The agents' YAML files parse, name only registered ids and build valid SB3 kwargs."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("stable_baselines3")
+pytest.importorskip("yaml")
+
+import chaosgym
+from chaosgym.baselines.hyperparams import (
+    ALGOS,
+    agents_dir,
+    budget,
+    load_budgets,
+    load_hyperparams,
+    load_yaml,
+    model_kwargs,
+)
+
+IDS = set(chaosgym.list_envs())
+
+
+@pytest.mark.parametrize("algo", ALGOS)
+def test_yaml_parses_and_names_registered_ids(algo):
+    table = load_yaml(agents_dir() / "hyperparams" / f"{algo}.yml")
+    assert "default" in table
+    unknown = set(table) - IDS - {"default"}
+    assert not unknown, f"{algo}.yml names unregistered ids: {sorted(unknown)}"
+    for key, entry in table.items():
+        assert int(float(entry["n_timesteps"])) > 0, key
+        kwargs, norm, policy = model_kwargs(algo, entry, action_dim=2)
+        assert policy == "MlpPolicy"
+        assert not set(kwargs) & {"n_timesteps", "n_envs", "normalize", "policy"}
+        assert isinstance(norm, dict)
+        if "policy_kwargs" in kwargs:
+            assert isinstance(kwargs["policy_kwargs"], dict)
+
+
+def test_budgets_name_registered_ids_and_algos():
+    b = load_budgets()
+    for section in ("quick", "full"):
+        sec = b[section]
+        assert set(sec["algos"]) <= set(ALGOS)
+        assert int(sec["seeds"]) >= 5
+        for key, entry in sec.items():
+            if key in ("algos", "seeds", "eval_freq"):
+                continue
+            assert key == "default" or key in IDS, key
+            assert set(entry or {}) <= set(ALGOS)
+    lorenz = "chaosgym/LorenzStabilize-v0"
+    assert budget("sac", lorenz, quick=True) < budget("sac", lorenz, quick=False)
+
+
+def test_every_registered_id_has_hyperparameters():
+    for algo in ALGOS:
+        for env_id in IDS:
+            assert load_hyperparams(algo, env_id)["policy"] == "MlpPolicy"
+
+
+def test_mini_language():
+    kwargs, norm, _ = model_kwargs(
+        "ppo",
+        {"policy": "MlpPolicy", "normalize": True, "learning_rate": "lin_1e-3",
+         "policy_kwargs": "dict(net_arch=dict(pi=[8], vf=[8]), activation_fn=nn.Tanh)"},
+        action_dim=1,
+    )
+    assert norm == {"norm_obs": True, "norm_reward": True}
+    assert kwargs["learning_rate"](0.5) == pytest.approx(5e-4)
+    assert kwargs["policy_kwargs"]["net_arch"] == {"pi": [8], "vf": [8]}
+    assert kwargs["policy_kwargs"]["activation_fn"].__name__ == "Tanh"
+    kwargs, _, _ = model_kwargs("td3", {"noise_type": "normal", "noise_std": 0.2}, action_dim=3)
+    assert kwargs["action_noise"]._sigma.shape == (3,)
+    with pytest.raises(ValueError):
+        load_hyperparams("dqn", "chaosgym/LorenzStabilize-v0")
