@@ -10,7 +10,9 @@ def check_action(action, shape: tuple[int, ...], env_id: str) -> np.ndarray:
     try:
         a = np.asarray(action, dtype=np.float32)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{env_id}: action must be numeric with shape {shape}; got {action!r}") from e
+        raise ValueError(
+            f"{env_id}: action must be numeric with shape {shape}; got {action!r}"
+        ) from e
     if a.shape != shape:
         if a.size == int(np.prod(shape)) and a.ndim <= 1 and len(shape) <= 1:
             a = a.reshape(shape)

@@ -7,7 +7,7 @@ transfer. Observations are float32; ``info`` carries ``diverged`` and the task's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import jax
@@ -29,7 +29,7 @@ class ChaosEnv(gym.Env):
         **kwargs: overrides accepted by :func:`chaosgym.make_functional`.
     """
 
-    metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 30}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["human", "rgb_array"], "render_fps": 30}
 
     def __init__(self, env_id: str, render_mode: str | None = None, **kwargs: Any) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:

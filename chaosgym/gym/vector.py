@@ -7,7 +7,7 @@ environment starts again from a *fresh* attractor state, its last observation is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import jax
@@ -18,7 +18,7 @@ from gymnasium.vector.utils import batch_space
 
 from chaosgym.gym._checks import check_action
 from chaosgym.registration import make_functional
-from chaosgym.wrappers import AutoReset
+from chaosgym.wrappers import batched_reset, where_done
 
 __all__ = ["ChaosVectorEnv"]
 
@@ -34,7 +34,9 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         **kwargs: overrides accepted by :func:`chaosgym.make_functional`.
     """
 
-    metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
+    metadata: ClassVar[dict[str, Any]] = {
+        "autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": [],
+    }
 
     def __init__(
         self,
@@ -57,38 +59,47 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         self.single_action_space = self.fenv.action_space
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
-        self._env = AutoReset(self.fenv)
         self._state = None
         self._key = None
-        env = self._env
+        self._rng: np.random.Generator | None = None
+        self._count = 0
+        fenv, n = self.fenv, self.num_envs
 
-        def vstep(state, key, actions, params):
-            key, sub = jax.random.split(key)
-            keys = jax.random.split(sub, self.num_envs)
-            obs, state, r, term, trunc, info = jax.vmap(env.step, in_axes=(0, 0, 0, None))(
+        def vstep(state, key, count, actions, params):
+            keys = jax.random.split(jax.random.fold_in(key, count), n)  # dropped if unused
+            obs, state, r, term, trunc, info = jax.vmap(fenv.step, in_axes=(0, 0, 0, None))(
                 keys, state, actions, params
             )
-            return state, key, (obs.astype(jnp.float32), r.astype(jnp.float32), term, trunc,
-                                info)
+            return state, (obs.astype(jnp.float32), r.astype(jnp.float32), term, trunc, info)
 
-        def vreset(key, params):
-            key, sub = jax.random.split(key)
-            keys = jax.random.split(sub, self.num_envs)
-            obs, state = jax.vmap(env.reset, in_axes=(0, None))(keys, params)
-            return state, key, obs.astype(jnp.float32)
+        def vreset_done(state, key, done, params):
+            fresh, key, obs = reset(key, params)
+            return where_done(done, fresh, state), key, obs
 
+        reset = batched_reset(fenv, n)
+        # Autoreset runs on the host's side of the step: the batched reset is dispatched only
+        # on steps where some episode ended, so ordinary steps are a single jitted call.
         self._vstep = jax.jit(vstep)
-        self._vreset = jax.jit(vreset)
+        self._vreset = jax.jit(reset)
+        self._vreset_done = jax.jit(vreset_done)
+
+    @property
+    def params(self):
+        """Environment parameters shared by all copies (an ``EnvParams`` pytree)."""
+        return self._params
+
+    @params.setter
+    def params(self, value) -> None:
+        self._params = jax.tree_util.tree_map(jnp.asarray, value)
 
     def reset(self, *, seed: int | list[int] | None = None, options: dict | None = None):
         if isinstance(seed, list | tuple):
             seed = int(seed[0]) if seed and seed[0] is not None else None
-        self._np_random, _ = gym.utils.seeding.np_random(seed) if (
-            seed is not None or getattr(self, "_np_random", None) is None
-        ) else (self._np_random, None)
+        if seed is not None or self._rng is None:
+            self._rng = np.random.default_rng(seed)
         if options:
             raise ValueError(f"{self.env_id}: reset options are not supported by the vector env")
-        key = jax.random.key(int(self._np_random.integers(0, 2**31 - 1)))
+        key = jax.random.key(int(self._rng.integers(0, 2**31 - 1)))
         self._state, self._key, obs = self._vreset(key, self.params)
         return np.asarray(obs), {}
 
@@ -96,16 +107,26 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         if self._state is None:
             raise gym.error.ResetNeeded(f"{self.env_id}: call reset() before step()")
         a = check_action(actions, self.action_space.shape, self.env_id)
-        self._state, self._key, (obs, r, term, trunc, info) = self._vstep(
-            self._state, self._key, a, self.params
+        self._count += 1
+        self._state, (obs, r, term, trunc, info) = self._vstep(
+            self._state, self._key, np.uint32(self._count % 2**32), a, self._params
         )
+        obs, r, term, trunc = np.asarray(obs), np.asarray(r), np.asarray(term), np.asarray(trunc)
         info = {k: np.asarray(v) for k, v in info.items()}
-        done = info.pop("done")
+        done = term | trunc
+        if done.any():
+            self._state, self._key, fresh = self._vreset_done(
+                self._state, self._key, done, self._params
+            )
+            info["final_obs"] = obs
+            obs = np.where(done[:, None], np.asarray(fresh), obs)
+        else:
+            info["final_obs"] = np.zeros_like(obs)
         info["_final_obs"] = done
         for k in list(info):
             if not k.startswith("_") and k != "final_obs":
                 info["_" + k] = np.ones(self.num_envs, bool)
-        return np.asarray(obs), np.asarray(r), np.asarray(term), np.asarray(trunc), info
+        return obs, r, term, trunc, info
 
     @property
     def state(self) -> np.ndarray:
