@@ -151,7 +151,10 @@ class VectorRenderer(_ScalarRenderer):
         tgt = self.target(env)
         self._target = tgt
         bank = np.asarray(self.fenv.ic_bank, np.float64)
-        center = float(np.mean(tgt)) if tgt is not None else None
+        if tgt is not None:
+            center = float(np.mean(tgt))
+        else:
+            center = 0.0 if bank.min() < 0 < bank.max() else None
         self._scale_from(bank.ravel(), center)
         self.labels = self.spec.labels
 
