@@ -1,0 +1,63 @@
+"""Pyragas delayed feedback stabilises the Rössler period-1 orbit; its force decays to 0."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import chaosgym
+from chaosgym.control import Pyragas, closed_loop, find_periodic_orbit
+
+
+def test_pyragas_stabilises_rossler_period_one(x64):
+    spec = chaosgym.systems.get("rossler")
+    orbit = find_periodic_orbit(spec)
+    ctrl = Pyragas(gain=0.2, delay_steps=100, outputs=(1,))
+    keys = jax.random.split(jax.random.key(0), 3)
+    x0 = jax.vmap(lambda k: spec.initial_state(k, spec.params))(keys)
+    run = jax.jit(jax.vmap(lambda x: closed_loop(spec, ctrl, x, orbit.period, 60,
+                                                 free_periods=40)["u"]))
+    u = np.abs(np.asarray(run(x0))[..., 0]).reshape(3, 60, 100).max(axis=2)
+    first, last = u[:, 0], u[:, -1]
+    assert np.all(last < 1e-5)  # the delayed-feedback force decays towards zero
+    assert np.all(last < 1e-3 * np.maximum(first, 1e-2))
+    # it decays (nearly) monotonically, period by period
+    assert np.all(u[:, 30] < u[:, 10])
+    # and the controlled trajectory is the unstable orbit
+    out = closed_loop(spec, ctrl, x0[0], orbit.period, 60, free_periods=40)
+    d = [float(orbit.distance(x)) for x in out["x"][-100::7]]
+    assert max(d) < 5e-3
+
+
+def test_without_control_the_orbit_is_left(x64):
+    spec = chaosgym.systems.get("rossler")
+    orbit = find_periodic_orbit(spec)
+    ctrl = Pyragas(gain=0.0, delay_steps=100, outputs=(1,))
+    out = closed_loop(spec, ctrl, jnp.asarray(orbit.x0) + 1e-6, orbit.period, 30)
+    assert float(orbit.distance(out["x"][-1])) > 0.1
+
+
+def test_delay_line_is_pure_and_exact():
+    ctrl = Pyragas(gain=2.0, delay_steps=3, outputs=(0,))
+    hist = jnp.asarray([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])
+    cs = ctrl.init(hist)
+    us = []
+    for v in (4.0, 5.0, 6.0, 7.0):
+        u, cs = ctrl(cs, jnp.asarray([v, 0.0]))
+        us.append(float(u[0]))
+    # u = K (y(t − 3) − y(t)) = 2 (v − 3 − v) = −6 for every step
+    np.testing.assert_allclose(us, [-6.0] * 4)
+    with pytest.raises(ValueError):
+        Pyragas(0.2, 0)
+    with pytest.raises(ValueError, match="delay_steps"):
+        ctrl.init(jnp.zeros((5, 2)))
+
+
+def test_for_env_uses_control_interval():
+    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v0", bank_size=8)
+    orbit = fenv.task.orbit
+    ctrl = Pyragas.for_env(fenv, gain=0.2, period=orbit.period)
+    assert ctrl.outputs == (1,)
+    assert ctrl.delay_steps == round(orbit.period / fenv.dt)
