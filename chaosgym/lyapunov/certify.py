@@ -252,7 +252,8 @@ def local_certificate(problem: LyapunovProblem, comp: Compiled, r_start: float |
         Hl, Hh = comp.hess(lo, hi)
         mus = []
         for k in range(2):
-            mus.append(_sym_min_eig_lower(-Hh[0, k], -Hl[0, k]))
+            # a little below the bound, so that ball re-checks have room for their radii
+            mus.append(_sym_min_eig_lower(-Hh[0, k], -Hl[0, k]) * (1 - 1e-5))
         if mus[0] > 0 and mus[1] > 0:
             r0 = 0.0
             for k in range(2):

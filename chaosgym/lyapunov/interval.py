@@ -465,15 +465,31 @@ def eval_jaxpr(jaxpr, consts: Sequence[Any], args: Sequence[Any], arith) -> list
         env[v] = ctx.lift(np.asarray(c))
     for v, a in zip(jaxpr.invars, args, strict=True):
         env[v] = ctx.lift(a) if not isinstance(a, (IV, BIV)) else a
+    memo: dict[Any, Any] = {}
     for eqn in jaxpr.eqns:
         invals = [read(v) for v in eqn.invars]
+        # structural ops on the same value give the same object, so that x[0] * x[0] is
+        # recognised as a square
+        key = None
+        if eqn.primitive.name in _STRUCTURAL and not eqn.primitive.multiple_results:
+            key = (eqn.primitive.name, tuple(id(v) for v in invals),
+                   repr(sorted(eqn.params.items())))
+            if key in memo:
+                env[eqn.outvars[0]] = memo[key][0]
+                continue
         outs = _apply(ctx, eqn, invals)
+        if key is not None:
+            memo[key] = (outs, invals)
         if not eqn.primitive.multiple_results:
             outs = [outs]
         for v, o in zip(eqn.outvars, outs, strict=True):
             if not isinstance(v, jcore.DropVar):
                 env[v] = o
     return [read(v) for v in jaxpr.outvars]
+
+
+_STRUCTURAL = frozenset({"slice", "squeeze", "expand_dims", "reshape", "broadcast_in_dim",
+                         "transpose", "convert_element_type", "copy", "dynamic_slice"})
 
 
 def _concrete(vals) -> bool:
@@ -522,7 +538,7 @@ def _apply(ctx: _Ctx, eqn, vals):
 
     if name in ("add", "add_any", "sub", "mul", "div", "max", "min", "atan2", "pow", "nextafter"):
         a, b = vals
-        if name in ("mul",) and eqn.invars[0] is eqn.invars[1] and not _is_literal(eqn.invars[0]):
+        if name == "mul" and a is b and isinstance(a, IV):
             x = ctx.iv(a)
             return IV(*ar.sqr(x.lo, x.hi))
         x, y = ctx.iv(a), ctx.iv(b)

@@ -220,7 +220,7 @@ class PolyFunction:
             tl, th = [], []
             for m, c in ts:
                 if rig:
-                    cl = ch = ar.rational(c)
+                    cl, ch = ar.rational_bounds(c)
                 else:
                     cl, ch = _frac_bounds(c)
                 vl = ar.const(np.full(B, cl)) if not rig else np.full(B, cl, dtype=object)

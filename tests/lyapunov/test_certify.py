@@ -8,6 +8,7 @@ import pytest
 
 from chaosgym.control import lyapunov_matrix
 from chaosgym.lyapunov import Box, LyapunovProblem, Status, certify, falsify
+from chaosgym.lyapunov.rigorous import recheck
 
 from .cases import CASES
 
@@ -17,6 +18,10 @@ CERTIFIED = (Status.CERTIFIED, Status.CERTIFIED_OUTSIDE_HOLE)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_public_case_verdicts(case, x64):
     cert = certify(case.problem())
+    if case.expected != "counterexample":
+        # the arbitrary-precision re-check agrees with the float interval certificate
+        rc = recheck(cert)
+        assert rc.status == cert.status and rc.rigour == "rigorous", rc.summary()
     if case.expected == "valid":
         assert cert.status == Status.CERTIFIED, cert.summary()
         assert cert.hole == 0.0
