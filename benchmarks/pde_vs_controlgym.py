@@ -9,7 +9,9 @@ What is measured, in one run, on this machine:
    ``kuramoto_sivashinsky``; and the error of every trajectory against a tight float64
    reference (N=512, h=1/4000) over the same steps.
 2. Burgers in controlgym's configuration (L=1, N=256, ν=0.001, 0.05 per step, sech initial
-   state): the same comparison against a fine reference (N=1024, h=1e-4).
+   state): the same comparison against a fine reference (N=1024, h=1e-4). controlgym keeps all
+   N/2 modes (3/2-rule padding) where the 2/3 rule keeps N/3: the chaosgym row with N=384
+   retains the same 128 modes.
 3. Batched KS (L=22, N=64) through ``gym.make_vec`` with 256 environments: aggregate
    env-steps/s, the pure jitted ``vmap`` + ``scan`` rate, and the fraction of the machine's FFT
    throughput they achieve (ceiling measured with a bare batched rfft/irfft loop).
@@ -22,7 +24,8 @@ Usage::
 
     python benchmarks/pde_vs_controlgym.py [--steps 40] [--rate-steps 400] [--num-envs 256]
 
-Results: printed, and written to ``benchmarks/results/pde_vs_controlgym.json``.
+Rates are the best of three timed windows (the machine is shared). Results: printed, and
+written to ``benchmarks/results/pde_vs_controlgym.json``.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ CONTROLGYM_PINS = ["controlgym==1.0.0", "numpy<2", "gymnasium==0.29.1"]
 # controlgym imports torch but its environments never use it: the CPU build (a pip find-links
 # directory or an index serving "+cpu" wheels) avoids pulling a multi-GB CUDA build.
 TORCH_CPU = ["torch==2.13.0+cpu"]
+REPEATS = 3
 
 # Runs inside the controlgym virtual environment: times `step` and records the states.
 WORKER = r"""
@@ -63,11 +67,13 @@ for _ in range(cfg["steps"]):
     env.step(a)
     states.append(np.array(env.state))
 env.reset(seed=0)
-t = time.perf_counter()
-for _ in range(cfg["rate_steps"]):
-    env.step(a)
-dt = time.perf_counter() - t
-np.savez(cfg["out"], states=np.stack(states), rate=cfg["rate_steps"] / dt,
+best = 0.0
+for _ in range(cfg["repeats"]):
+    t = time.perf_counter()
+    for _ in range(cfg["rate_steps"]):
+        env.step(a)
+    best = max(best, cfg["rate_steps"] / (time.perf_counter() - t))
+np.savez(cfg["out"], states=np.stack(states), rate=best,
          substeps=int(env.sample_time // env.integration_time))
 """
 
@@ -93,7 +99,7 @@ def run_controlgym(py: pathlib.Path, env_id: str, x0: np.ndarray, steps: int, ra
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "cg.npz")
         cfg = {"id": env_id, "x0": x0.tolist(), "steps": steps, "rate_steps": rate_steps,
-               "out": out, "kwargs": kwargs or {}}
+               "out": out, "kwargs": kwargs or {}, "repeats": REPEATS}
         # run outside the repository so that its metadata (entry points) is not picked up
         subprocess.run([str(py), "-c", WORKER, json.dumps(cfg)], check=True, cwd=d)
         data = np.load(out)
@@ -124,18 +130,33 @@ def reference(spec, params, x0: np.ndarray, dt: float, steps: int, substeps: int
         return np.asarray(run(jnp.asarray(x0, jnp.float64)))
 
 
+def best_rate(fn, count: int) -> float:
+    """``count / seconds`` of the fastest of ``REPEATS`` calls of ``fn`` (the machine is shared:
+    the best window is the least disturbed one)."""
+    best = 0.0
+    for _ in range(REPEATS):
+        t = time.perf_counter()
+        fn()
+        best = max(best, count / (time.perf_counter() - t))
+    return best
+
+
 def gym_rate(env, steps: int, x0: np.ndarray | None = None) -> float:
     env.reset(seed=0, options=None if x0 is None else {"x0": x0})
     a = np.zeros(env.action_space.shape, np.float32)
     for _ in range(5):
         env.step(a)
-    t = time.perf_counter()
-    for _ in range(steps):
-        env.step(a)
-    return steps / (time.perf_counter() - t)
+
+    def run():
+        for _ in range(steps):
+            env.step(a)
+
+    return best_rate(run, steps)
 
 
 def gym_trajectory(env, x0: np.ndarray, steps: int) -> np.ndarray:
+    n = env.unwrapped.fenv.state_dim
+    x0 = resample(x0, n).astype(np.float32) if x0.size != n else x0
     env.reset(seed=0, options={"x0": x0})
     a = np.zeros(env.action_space.shape, np.float32)
     out = []
@@ -150,8 +171,23 @@ def f64_trajectory(spec, params, x0, dt, steps, substeps) -> np.ndarray:
 
 
 def rel_err(traj: np.ndarray, ref: np.ndarray) -> float:
-    """max over steps of ‖u − u_ref‖∞ / ‖u_ref‖∞."""
+    """max over steps of ‖u − u_ref‖∞ / ‖u_ref‖∞ at the reference's comparison points (a
+    trajectory on another grid is evaluated there by trigonometric interpolation)."""
+    if traj.shape[1] != ref.shape[1]:
+        traj = np.stack([trig_eval(u, ref.shape[1]) for u in traj])
     return float(np.max(np.max(np.abs(traj - ref), axis=1) / np.max(np.abs(ref), axis=1)))
+
+
+def trig_eval(u: np.ndarray, m: int) -> np.ndarray:
+    """Band-limited interpolant of the periodic samples ``u`` at ``m`` equispaced points (the
+    Nyquist mode taken as its real cosine)."""
+    n = u.size
+    k = np.fft.fftfreq(n, 1.0 / n)
+    c = np.fft.fft(u) / n
+    nyq = np.abs(k) == n // 2
+    x = np.arange(m) / m
+    vals = np.real(np.exp(2j * np.pi * np.outer(x, k[~nyq])) @ c[~nyq])
+    return vals + np.real(c[nyq].sum()) * np.cos(np.pi * n * x)
 
 
 def resample(x: np.ndarray, n: int) -> np.ndarray:
@@ -172,10 +208,14 @@ def compare(label, spec, p_env, p_ref, env_id, env_kwargs_list, cg_id, cg_kwargs
     for kw in env_kwargs_list:
         env = gym.make(env_id, **kw)
         sub = env.unwrapped.fenv.substeps
+        n = env.unwrapped.fenv.state_dim
         row = {"who": "chaosgym", "substeps": sub, "h": dt / sub, "dtype": "float32",
-               "steps_per_s": gym_rate(env, rate_steps, x0.astype(np.float32))}
+               "steps_per_s": gym_rate(env, rate_steps, resample(x0, n).astype(np.float32))}
         row["rel_error"] = rel_err(gym_trajectory(env, x0.astype(np.float32), steps), ref)
-        row["rel_error_float64"] = rel_err(f64_trajectory(spec, p_env, x0, dt, steps, sub), ref)
+        p_row = p_env.replace(N=env.unwrapped.fenv.state_dim)
+        x0_row = resample(x0, p_row.N)
+        row["N"] = p_row.N
+        row["rel_error_float64"] = rel_err(f64_trajectory(spec, p_row, x0_row, dt, steps, sub), ref)
         env.close()
         rows.append(row)
     if cg_py is not None:
@@ -202,10 +242,12 @@ def batched_ks(num_envs: int, steps: int) -> dict:
     acts = np.random.default_rng(0).uniform(-1, 1, (8, num_envs, 4)).astype(np.float32)
     for i in range(3):
         vec.step(acts[i])
-    t = time.perf_counter()
-    for i in range(steps):
-        vec.step(acts[i % 8])
-    gym_rate_ = num_envs * steps / (time.perf_counter() - t)
+
+    def run():
+        for i in range(steps):
+            vec.step(acts[i % 8])
+
+    gym_rate_ = best_rate(run, num_envs * steps)
     vec.close()
 
     fenv = chaosgym.make_functional(env_id)
@@ -224,9 +266,8 @@ def batched_ks(num_envs: int, steps: int) -> dict:
         return jax.lax.scan(body, state, jax.random.split(key, steps))
 
     jax.block_until_ready(scan(state, jax.random.key(1)))
-    t = time.perf_counter()
-    jax.block_until_ready(scan(state, jax.random.key(2)))
-    pure_rate = num_envs * steps / (time.perf_counter() - t)
+    pure_rate = best_rate(lambda: jax.block_until_ready(scan(state, jax.random.key(2))),
+                          num_envs * steps)
 
     # FFT ceiling: a bare batched rfft -> multiply -> irfft loop of the same shape
     N = fenv.spec.grid(params.system).N
@@ -244,9 +285,7 @@ def batched_ks(num_envs: int, steps: int) -> dict:
         return jax.lax.scan(body, x, None, length=reps)[0]
 
     jax.block_until_ready(bare(x0))
-    t = time.perf_counter()
-    jax.block_until_ready(bare(x0))
-    fft_per_s = 2 * unroll * reps * num_envs / (time.perf_counter() - t)
+    fft_per_s = best_rate(lambda: jax.block_until_ready(bare(x0)), 2 * unroll * reps * num_envs)
     substeps = fenv.substeps
     per_step = substeps * 4 * 2 + 3 + 3  # ETDRK4 stages + state/forcing transforms + reward
     return {
@@ -302,7 +341,7 @@ def main() -> None:
     results["burgers_controlgym_config"] = compare(
         "Burgers L=1 N=256 ν=0.001, 0.05 per step, zero action", bg.SPEC, p_b,
         p_b.replace(N=1024), "chaosgym/BurgersTrack-v0",
-        [{"nu": 0.001}, {"nu": 0.001, "substeps": 50}], "burgers",
+        [{"nu": 0.001}, {"nu": 0.001, "substeps": 50}, {"nu": 0.001, "N": 384}], "burgers",
         {"integration_time": 0.001, "sample_time": 0.05}, xb0, 0.05, 500,
         min(args.steps, 40), args.rate_steps, cg_py, 4)
 

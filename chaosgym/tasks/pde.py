@@ -10,6 +10,11 @@ Every task here shares the observation choice of :class:`FieldTask` (a static ta
 
 Control inputs ``u`` reach the tasks in physical units (the action times ``u_max``).
 
+Action space: ``Box(-1, 1, (m,))``, normalised per actuator (the system's ``u_max`` scales it).
+Episode end: no task terminates on its own; episodes are truncated at ``max_steps``, and a
+state that blows up (non-finite, or beyond the system's ``bound``) ends the episode with
+``info["diverged"] = True`` and the last finite observation.
+
 Tasks:
     :class:`Dissipation` — Kuramoto–Sivashinsky: reward −(D + P + ⟨u f⟩) with D = ⟨u_xx²⟩,
     P = ⟨u_x²⟩ and ⟨u f⟩ the power injected by the actuators (Zeng, Linot & Graham 2022).
