@@ -35,6 +35,7 @@ PLUGINS: tuple[str, ...] = (
 )
 
 BUILTIN = ("demo", "list", "info", "play", "record")
+LABELS = {"zero": "no control", "random": "random", "lqr": "LQR"}
 DEMO_ENV = "chaosgym/LorenzStabilize-v0"
 
 
@@ -271,8 +272,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     common = dict(seed=args.seed, steps=args.steps, fps=args.fps, every=args.every,
                   scale=args.scale, render_options=opts or None, progress=not args.quiet)
     if args.compare:
-        summaries = record_comparison(args.env_id, args.out, (args.compare, args.policy),
-                                      **common)
+        pols = (args.compare, args.policy)
+        summaries = record_comparison(args.env_id, args.out, pols,
+                                      labels=[LABELS.get(p, p) for p in pols], **common)
     else:
         summaries = [record_episode(args.env_id, args.out, args.policy, **common)]
     for s in summaries:
@@ -346,7 +348,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     labels = ["no control", "LQR"]
     summaries = record_comparison(env_id, args.video, ("zero", "lqr"), labels=labels,
                                   seed=args.seed, steps=steps, every=args.every,
-                                  scale=args.scale, progress=want_video, env=env)
+                                  scale=args.scale, progress=want_video, env=env,
+                                  render_options=_render_options(args) or None)
     env.close()
     _print()
     _print(f"One episode from the same attractor state x0 = {vec(summaries[0].x0)} "
@@ -401,6 +404,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
                    help="attractor states for the batch statistics (0 to skip)")
     p.add_argument("--every", type=int, default=2, help="video: one frame every N steps")
     p.add_argument("--scale", type=float, default=1.0, help="video: resize factor")
+    p.add_argument("--rotate", type=float, help="video: 3-D view degrees per frame (0 = fixed)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("list", help="registered environments", description=cmd_list.__doc__)

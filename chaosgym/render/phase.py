@@ -194,7 +194,7 @@ class PhaseRenderer(Renderer):
         pts = self._project(X, rect)
         old = pts[: max(0, len(pts) - self.trail) + 1]
         if len(old) > 1:
-            pg.draw.aalines(surf, (70, 95, 150), False, old.tolist())
+            pg.draw.aalines(surf, (62, 84, 136), False, _catmull_rom(old, 4).tolist())
         recent = pts[-self.trail:]
         smooth = _catmull_rom(recent, 6)
         k = len(smooth)

@@ -1,0 +1,172 @@
+"""mkdocs hook: one page per registered environment, generated from the registry.
+
+Each page is built from the registry (``chaosgym.list_envs()``, ``registration.env_def``), the
+system's spec and module docstring (``systems.get(name).doc``), the task's module docstring
+and, when ``docs/assets/envs/<Name>.gif`` exists, its animation. Nothing is written to disk:
+the pages exist only inside the build (``mkdocs build`` / ``mkdocs serve``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from pathlib import Path
+
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+DOCS = Path(__file__).resolve().parent
+
+
+def _sections(doc: str) -> list[tuple[str, str]]:
+    """Split a module docstring into (title, body) pairs at ``Name:`` lines at column 0."""
+    lines = doc.strip("\n").replace("``", "").splitlines()
+    out: list[tuple[str, list[str]]] = [("", lines[:1])]
+    for ln in lines[1:]:
+        m = re.match(r"^([A-Z][^:]{0,40}):\s*(.*)$", ln)
+        if m and not ln.startswith(" "):
+            out.append((m.group(1), [m.group(2)] if m.group(2) else []))
+        else:
+            out[-1][1].append(ln)
+    res = []
+    for title, body in out:
+        text = "\n".join(body).strip("\n")
+        if text.strip() or title:
+            res.append((title, _dedent(text)))
+    return res
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    first, _, rest = text.partition("\n")
+    if not first.strip():
+        return textwrap.dedent(rest).strip()
+    return (first.strip() + ("\n" + textwrap.dedent(rest) if rest else "")).strip()
+
+
+def _params_table(p) -> str:
+    if p is None:
+        return "_none_\n"
+    rows = ["| name | default | static |", "|---|---|---|"]
+    for f in dataclasses.fields(p):
+        v = getattr(p, f.name)
+        static = "yes" if f.metadata.get("static") else ""
+        rows.append(f"| `{f.name}` | `{v!r}` | {static} |")
+    return "\n".join(rows) + "\n"
+
+
+def page_name(env_id: str) -> str:
+    return env_id.split("/")[-1]
+
+
+def env_page(env_id: str) -> str:
+    """Markdown of one environment's page."""
+    from chaosgym import systems
+    from chaosgym.cli import env_summary
+
+    s = env_summary(env_id)
+    spec = systems.get(s["system"])
+    name = page_name(env_id)
+    md = [f"# {name}", ""]
+    md.append(f"**{s['description'] or s['title']}**: {s['task_description']}.")
+    md.append("")
+    gif = DOCS / "assets" / "envs" / f"{name}.gif"
+    if gif.exists():
+        md.append(f"![{name}](../assets/envs/{name}.gif)")
+        md.append("")
+        md.append(f"*`chaosgym record {env_id} --policy zero --steps 160 --every 4 --scale 0.5 "
+                  f"--out {name}.gif`*")
+        md.append("")
+    bound = float(spec.bound)
+    u = s["u_max"]
+    umax = f"{u[0]:g}" if len(set(u)) == 1 else ", ".join(f"{v:g}" for v in u)
+    md += [
+        "| | |",
+        "|---|---|",
+        f"| id | `{env_id}` |",
+        f"| kind | {s['kind']} |",
+        f"| state dimension | {s['state_dim']} |",
+        f"| observation space | `Box(-{bound:g}, {bound:g}, ({s['obs_dim']},), float32)` |",
+        f"| action space | `Box(-1.0, 1.0, ({s['action_dim']},), float32)`, scaled to "
+        f"&#124;u&#124; ≤ {umax} |",
+        f"| actuation | `{s['actuation']}` (available: "
+        + ", ".join(f"`{a}`" for a in s["actuations"]) + ") |",
+        f"| control interval | dt = {s['dt']:g} ({s['integrator']}, {s['substeps']} substeps) |",
+        f"| episode | {s['max_steps']} steps = {s['horizon']:g} time units |",
+        f"| version | v{s['version']} |",
+        "",
+        "## Usage",
+        "",
+        "```python",
+        "import gymnasium as gym",
+        "import chaosgym",
+        "",
+        f'env = gym.make("{env_id}", render_mode="rgb_array")',
+        "obs, info = env.reset(seed=0)",
+        "obs, reward, terminated, truncated, info = env.step(env.action_space.sample())",
+        "```",
+        "",
+        f"From the shell: `chaosgym info {env_id}`, `chaosgym play {env_id}`.",
+        "",
+        "## System",
+        "",
+    ]
+    for title, body in _sections(s["doc"]):
+        if title == "References":
+            continue
+        if not title:
+            md += [" ".join(body.split()), ""]
+            continue
+        md += [f"### {title}", "", "```text", body, "```", ""]
+    md += ["## Task", ""]
+    for title, body in _sections(s["task_doc"]):
+        if not title:
+            md += [" ".join(body.split()), ""]
+            continue
+        md += [f"### {title}", "", "```text", body, "```", ""]
+    md += ["## Parameters", "", "System parameters (override with `gym.make(id, name=value)`):",
+           "", _params_table(s["system_params"]), "Task parameters:", "",
+           _params_table(s["task_params"])]
+    if s["invariants"]:
+        md += ["## Invariants", "", "| name | value | source |", "|---|---|---|"]
+        for inv in s["invariants"]:
+            md.append(f"| {inv.name} | {inv.value} | {inv.source} |")
+        md.append("")
+    if s["references"]:
+        md += ["## References", ""]
+        md += [f"- {r}" for r in s["references"]]
+        md.append("")
+    vh = [b for t, b in _sections(s["doc"]) if t == "Version History"]
+    if not vh:
+        md += ["## Version History", "", "- v0: initial release.", ""]
+    return "\n".join(md)
+
+
+def index_page() -> str:
+    """The table of every environment."""
+    import chaosgym
+    from chaosgym.cli import env_summary
+
+    md = ["# Environments", "",
+          "Every page below is generated from the registry at build time.", "",
+          "| id | kind | state | action | description |", "|---|---|---|---|---|"]
+    for env_id in chaosgym.list_envs():
+        s = env_summary(env_id)
+        name = page_name(env_id)
+        md.append(f"| [{name}]({name}.md) | {s['kind']} | {s['state_dim']} | "
+                  f"{s['action_dim']} | {s['description']}: {s['task_description']} |")
+    return "\n".join(md) + "\n"
+
+
+def on_files(files, config):
+    """Add the generated environment pages to the build."""
+    from mkdocs.structure.files import File
+
+    import chaosgym
+
+    files.append(File.generated(config, "envs/index.md", content=index_page()))
+    for env_id in chaosgym.list_envs():
+        files.append(File.generated(config, f"envs/{page_name(env_id)}.md",
+                                    content=env_page(env_id)))
+    return files
