@@ -180,6 +180,12 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
     from chaosgym.baselines.callbacks import atomic_write
 
     results: dict[str, Any] = {}
+    previous = out_dir / "results.json"
+    if previous.exists():  # rows of environments not in this call are kept
+        try:
+            results = json.loads(previous.read_text())
+        except json.JSONDecodeError:
+            results = {}
     for env_id in envs:
         ics = initial_conditions(env_id, n_ics, directory=out_dir / "ics")
         ctrl_file = out_dir / "controllers" / f"{env_slug(env_id)}.json"
@@ -205,11 +211,15 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
                 per_seed[d.name]["train_seconds"] = done["train_seconds"]
             agents[algo] = {"per_seed": per_seed, "runs": [str(d) for d in runs]}
             _copy_models(runs, out_dir / "models" / env_slug(env_id), algo)
+        kept = results.get(env_id, {}).get("agents", {})
+        # agents of algorithms not in this call keep their earlier rows
+        agents = {**{a: v for a, v in kept.items() if a not in algos}, **agents}
         results[env_id] = {"n_ics": len(ics), "controllers": ctrl, "agents": agents}
         _plot_curves(env_id, {a: [Path(r) for r in v["runs"]] for a, v in agents.items()},
                      out_dir / "curves" / f"{env_slug(env_id)}.png")
         if video:
             _video(env_id, agents, ics, out_dir / "videos")
+    results = dict(sorted(results.items()))
     atomic_write(out_dir / "results.json", json.dumps(results, indent=1, default=float))
     atomic_write(out_dir / "README.md", render_markdown(results))
     return results

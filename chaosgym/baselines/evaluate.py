@@ -105,6 +105,8 @@ def evaluate_policy(
     length = np.full(n, steps)
     traces = np.zeros((len(names), n, steps), np.float32)
     prev_done = np.zeros(n, bool)
+    if hasattr(policy, "reset"):  # stateful controllers (a delay line) start afresh
+        policy.reset(x)
     last = np.zeros((len(names), n), np.float32)
     for t in range(steps):
         a = np.asarray(policy(np.asarray(obs, np.float32), x), np.float32).reshape(n, -1)
@@ -200,45 +202,80 @@ def controller_policies(fenv) -> dict[str, Policy]:
     """The classical controllers that apply to ``fenv`` (name → batched policy).
 
     Always ``zero``; ``lqr`` (saturated, Q=I, R=1) where the task has a fixed-point target;
-    ``pyragas`` and ``ogy`` where :mod:`chaosgym.control` provides them for this system.
+    ``pyragas`` (delayed feedback, delay = the orbit's period) for periodic-orbit tasks and
+    ``ogy`` (bounded parameter kicks) for maps with a fixed-point target. Stateful policies
+    have a ``reset(x)`` method that :func:`evaluate_policy` calls before the first step.
     """
     m = fenv.num_inputs
     out: dict[str, Policy] = {"zero": lambda obs, x: np.zeros((obs.shape[0], m), np.float32)}
     try:
         from chaosgym.control import LQRController
 
+        if not hasattr(fenv.default_params.task, "target"):
+            raise ValueError("no fixed-point target")
         lqr = LQRController.for_env(fenv)
         act = jax.jit(jax.vmap(lqr.action))
         out["lqr"] = lambda obs, x: np.asarray(act(np.asarray(x, fenv.dtype)))
     except (ValueError, AttributeError, TypeError, np.linalg.LinAlgError):
         pass
-    for name in ("pyragas", "ogy"):
-        pol = _optional_controller(name, fenv)
+    for name, factory in (("pyragas", _pyragas_policy), ("ogy", _ogy_policy)):
+        try:
+            pol = factory(fenv)
+        except (ImportError, ValueError, AttributeError, TypeError, NotImplementedError,
+                np.linalg.LinAlgError):
+            pol = None
         if pol is not None:
             out[name] = pol
     return out
 
 
-def _optional_controller(name: str, fenv) -> Policy | None:
-    """A batched policy from ``chaosgym.control.<name>`` if that module offers one for ``fenv``.
+PYRAGAS_GAIN = 0.2  # K of Pyragas (1992) for the Rössler period-1 orbit
 
-    The module is expected to expose ``batched_policy(fenv)`` returning ``policy(obs, x)`` or
-    ``None`` where it does not apply; stateful controllers (a delay line) keep their state in
-    the returned callable and are rebuilt for every evaluation.
-    """
-    import importlib
 
-    try:
-        mod = importlib.import_module(f"chaosgym.control.{name}")
-    except ImportError:
+class _PyragasPolicy:
+    """Batched Pyragas delayed feedback; the delay lines restart at every evaluation."""
+
+    def __init__(self, ctrl, fenv) -> None:
+        self.ctrl = ctrl
+        self.scale = np.asarray(fenv.u_scale, np.float32)
+        self.dtype = fenv.dtype
+        self._init = jax.jit(jax.vmap(ctrl.init))
+        self._call = jax.jit(jax.vmap(ctrl))
+        self.state = None
+
+    def reset(self, x: np.ndarray) -> None:
+        self.state = self._init(np.asarray(x, self.dtype))
+
+    def __call__(self, obs: np.ndarray, x: np.ndarray) -> np.ndarray:
+        if self.state is None:
+            self.reset(x)
+        u, self.state = self._call(self.state, np.asarray(x, self.dtype))
+        return np.clip(np.asarray(u) / self.scale, -1.0, 1.0)
+
+
+def _pyragas_policy(fenv) -> Policy | None:
+    """Pyragas delayed feedback (gain 0.2, delay = the orbit's period) for orbit tasks."""
+    orbit = getattr(fenv.task, "orbit", None)
+    if orbit is None or fenv.spec.kind != "ode":
         return None
-    factory = getattr(mod, "batched_policy", None)
-    if factory is None:
+    from chaosgym.control import Pyragas
+
+    ctrl = Pyragas.for_env(fenv, gain=PYRAGAS_GAIN, period=float(orbit.period),
+                           u_max=float(np.max(fenv.u_scale)))
+    if len(ctrl.outputs) != fenv.num_inputs:
         return None
-    try:
-        return factory(fenv)
-    except (ValueError, NotImplementedError, TypeError):
+    return _PyragasPolicy(ctrl, fenv)
+
+
+def _ogy_policy(fenv) -> Policy | None:
+    """OGY parameter kicks for a map with a fixed-point target and a parametric input."""
+    if fenv.spec.kind != "map" or not hasattr(fenv.default_params.task, "target"):
         return None
+    from chaosgym.control import OGY
+
+    ctrl = OGY.for_env(fenv)
+    act = jax.jit(jax.vmap(ctrl.action))
+    return lambda obs, x: np.asarray(act(np.asarray(x, fenv.dtype)))
 
 
 def agent_policy(model, obs_rms: Any | None = None, clip_obs: float = 10.0,
