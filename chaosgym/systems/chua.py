@@ -18,7 +18,7 @@ Starting state:
 
 Invariants:
     No closed-form identity (the divergence −α(1 + g'(x)) − 1 is piecewise constant).
-    λ1 ≈ 0.41 (float64 Benettin/QR run of this library, see benchmarks/results/invariants.md);
+    λ1 ≈ 0.42 (float64 Benettin/QR run of this library, see benchmarks/results/invariants.md);
     the Lyapunov spectrum of the double scroll at these parameters was first measured by
     Matsumoto, Chua & Komuro (1985).
 

@@ -16,7 +16,8 @@ Starting state:
 
 Invariants:
     Σλ = −δ exactly (the divergence of the flow is −δ); the phase direction carries a zero
-    exponent.
+    exponent. λ1 ≈ 0.129 per unit time (float64 run of this library,
+    benchmarks/results/invariants.md).
 
 References:
     G. Duffing, *Erzwungene Schwingungen bei veränderlicher Eigenfrequenz*, Vieweg (1918).

@@ -15,7 +15,8 @@ Starting state:
     Uniform in [−3, 3]³, integrated onto the attractor.
 
 Invariants:
-    Σλ = −3b exactly (the divergence of the flow is constant).
+    Σλ = −3b exactly (the divergence of the flow is constant). Weakly chaotic at b = 0.208186:
+    λ1 ≈ 0.005 (float64 run of this library, benchmarks/results/invariants.md).
 
 References:
     R. Thomas, "Deterministic chaos seen in terms of feedback circuits: analysis, synthesis,
