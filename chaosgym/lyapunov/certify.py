@@ -242,7 +242,7 @@ def local_certificate(problem: LyapunovProblem, comp: Compiled, r_start: float |
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return LocalCertificate(False, 0.0, math.inf, (0.0, 0.0), tuple(b), tuple(a))
     dom = problem.domain
-    room = float(np.min(np.minimum(problem.x_eq - dom.lo, dom.hi - problem.x_eq)))
+    room = 0.999 * float(np.min(np.minimum(problem.x_eq - dom.lo, dom.hi - problem.x_eq)))
     r = room if r_start is None else float(r_start)
     if r <= 0:
         r = float(np.max(0.5 * dom.width))
@@ -331,7 +331,7 @@ def certify(
     hole: float | None = None,
     hole_fraction: float = 1e-2,
     level: float | None = None,
-    falsify_first: bool = True,
+    falsify_first: bool = False,
     key: Any = None,
     max_boxes: int = 400_000,
     max_rounds: int = 80,
@@ -350,7 +350,9 @@ def certify(
         level: certify only the sublevel set ``{x ∈ D : V(x) − V(x*) ≤ level}`` and that ``V >
             level`` on the boundary of ``D`` (for maps, also that the set maps into ``D``): the
             region-of-attraction check used by :func:`~chaosgym.lyapunov.roa.estimate_roa`.
-        falsify_first: run the falsifier before branch and bound.
+        falsify_first: run the falsifier before branch and bound (off by default: branch and
+            bound confirms counterexamples at box centres and corners itself, and the
+            falsifier's compilation costs a second or more).
         key: PRNG key of the falsifier.
         max_boxes: budget of box evaluations; ``max_rounds``: of bisection generations.
         batch: boxes evaluated per interpreter call.
@@ -529,9 +531,16 @@ def certify(
         stats = {"evaluated": evaluated, "rounds": rounds,
                  "local_boxes": int(sum(int((k == 1).sum()) for k in kinds))}
         if cx_found is not None:
-            return result(Status.COUNTEREXAMPLE, "float_interval", scope, proofs, loc,
+            rig = "float_interval"
+            if rigorous:
+                from chaosgym.lyapunov.rigorous import ArbArith
+
+                mask, worst = confirm_points(problem, cx_found[0], ArbArith())
+                if mask.any():
+                    cx_found, rig = (cx_found[0][mask], worst[mask]), "rigorous"
+            return result(Status.COUNTEREXAMPLE, rig, scope, proofs, loc,
                           cx_found[0], cx_found[1], empty, stats,
-                          "violation proven at a box centre during branch and bound")
+                          "violation proven at a box centre or corner during branch and bound")
         if len(q_lo):
             return result(Status.UNKNOWN, "float_interval", scope, proofs, loc,
                           np.zeros((0, n)), np.zeros(0), (q_lo, q_hi), stats,

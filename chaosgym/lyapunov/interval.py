@@ -488,8 +488,59 @@ def eval_jaxpr(jaxpr, consts: Sequence[Any], args: Sequence[Any], arith) -> list
     return [read(v) for v in jaxpr.outvars]
 
 
+_EXACT_MOVES = frozenset({"scatter", "gather", "dynamic_update_slice", "scatter-add",
+                          "scatter_add", "select_n", "concatenate", "pad", "rev", "sort"})
 _STRUCTURAL = frozenset({"slice", "squeeze", "expand_dims", "reshape", "broadcast_in_dim",
                          "transpose", "convert_element_type", "copy", "dynamic_slice"})
+
+
+_CONCRETE_CACHE: dict[int, tuple[Any, list[np.ndarray], Any]] = {}
+_NP_INT_OPS: dict[str, Callable[..., np.ndarray]] = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "lt": np.less, "le": np.less_equal,
+    "gt": np.greater, "ge": np.greater_equal, "eq": np.equal, "ne": np.not_equal,
+    "and": np.logical_and, "or": np.logical_or, "not": np.logical_not, "neg": np.negative,
+}
+
+
+def _concrete_eval(eqn, vals):
+    """Exact evaluation of an equation on constants (index arithmetic, constant matrices).
+
+    The result depends only on the jaxpr's constants, so it is computed once per equation;
+    simple integer operations run in numpy, the rest through JAX on the CPU.
+    """
+    key = id(eqn)
+    hit = _CONCRETE_CACHE.get(key)
+    if hit is not None and hit[0] is eqn and len(hit[1]) == len(vals) and all(
+        np.array_equal(a, np.asarray(b)) for a, b in zip(hit[1], vals, strict=True)
+    ):
+        return hit[2]
+    name = eqn.primitive.name
+    params = eqn.params
+    dt = eqn.outvars[0].aval.dtype
+    if name in _NP_INT_OPS:
+        out = np.asarray(_NP_INT_OPS[name](*vals)).astype(dt)
+    elif name == "iota":
+        shape = tuple(params["shape"])
+        out = np.broadcast_to(
+            np.arange(shape[params["dimension"]]).reshape(
+                [-1 if i == params["dimension"] else 1 for i in range(len(shape))]), shape
+        ).astype(dt)
+    elif name == "convert_element_type":
+        out = np.asarray(vals[0]).astype(dt)
+    elif name == "select_n" and len(vals) == 3:
+        out = np.where(np.asarray(vals[0]).astype(bool), vals[2], vals[1]).astype(dt)
+    elif name == "broadcast_in_dim":
+        shape = tuple(params["shape"])
+        tmp = [1] * len(shape)
+        for i, d in enumerate(params["broadcast_dimensions"]):
+            tmp[d] = np.shape(vals[0])[i]
+        out = np.broadcast_to(np.reshape(vals[0], tmp), shape).astype(dt)
+    else:
+        with jax.default_device(jax.devices("cpu")[0]):
+            res = eqn.primitive.bind(*[jnp.asarray(v) for v in vals], **params)
+        out = [np.asarray(o) for o in res] if eqn.primitive.multiple_results else np.asarray(res)
+    _CONCRETE_CACHE[key] = (eqn, [np.asarray(v) for v in vals], out)
+    return out
 
 
 def _concrete(vals) -> bool:
@@ -512,15 +563,23 @@ def _apply(ctx: _Ctx, eqn, vals):
             res = eval_jaxpr(sub, [], vals[: len(sub.invars)], ar)
         return res
 
-    # ---- purely concrete (integer / boolean index arithmetic): evaluate exactly
+    # ---- purely concrete (integer / boolean index arithmetic): evaluate exactly, once
     if _concrete(vals) and not any(
         _is_float_dtype(v.aval.dtype) for v in eqn.outvars
     ):
-        with jax.default_device(jax.devices("cpu")[0]):
-            out = prim.bind(*[jnp.asarray(v) for v in vals], **params)
+        return _concrete_eval(eqn, vals)
+
+    # exact data movement on constants (scatter of a constant matrix, gathers): evaluate
+    if name in _EXACT_MOVES and all(
+        (not isinstance(v, (IV, BIV))) or (isinstance(v, IV) and v.point and v.lo.shape[0] == 1
+                                           and v.lo.dtype != object)
+        for v in vals
+    ):
+        args = [np.asarray(v.lo[0]) if isinstance(v, IV) else np.asarray(v) for v in vals]
+        out = _concrete_eval(eqn, args)
         if prim.multiple_results:
-            return [np.asarray(o) for o in out]
-        return np.asarray(out)
+            return [ctx.lift(o) for o in out]
+        return ctx.lift(out)
 
     out_aval = eqn.outvars[0].aval
     rank = len(out_aval.shape)
@@ -553,10 +612,17 @@ def _apply(ctx: _Ctx, eqn, vals):
             return IV(*ar.mul(al, ah, bl, bh), pt)
         if name == "div":
             return IV(*ar.div(al, ah, bl, bh), pt)
-        if name == "max":
-            return IV(np.maximum(al, bl), np.maximum(ah, bh), pt)
-        if name == "min":
-            return IV(np.minimum(al, bl), np.minimum(ah, bh), pt)
+        if name in ("max", "min"):
+            # when one operand is certainly the result, return that very object, so that
+            # later comparisons with it (the derivative rules of min/max/clip) are exact
+            first = np.all(bh <= al) if name == "max" else np.all(ah <= bl)
+            second = np.all(ah <= bl) if name == "max" else np.all(bh <= al)
+            if first and x.lo.ndim - 1 == rank and x.lo.shape[0] >= y.lo.shape[0]:
+                return x
+            if second and y.lo.ndim - 1 == rank and y.lo.shape[0] >= x.lo.shape[0]:
+                return y
+            op = np.maximum if name == "max" else np.minimum
+            return IV(op(al, bl), op(ah, bh), pt)
         if name == "pow":
             y0 = float(ar.to_float(y.lo.reshape(-1)[0], 0))
             if y.point and np.all(y.lo == y.lo.reshape(-1)[0]) and y0 == round(y0):
@@ -602,6 +668,9 @@ def _apply(ctx: _Ctx, eqn, vals):
         x = ctx.iv(vals[0])
         return IV(ctx.ar.const(_sgn(ar, x.lo)), ctx.ar.const(_sgn(ar, x.hi)), x.point)
     if name in ("lt", "gt", "le", "ge", "eq", "ne"):
+        if vals[0] is vals[1] and isinstance(vals[0], IV):
+            truth = np.full(vals[0].lo.shape, name in ("le", "ge", "eq"))
+            return BIV(truth, truth)
         x, y = ctx.iv(vals[0]), ctx.iv(vals[1])
         al, ah = _align(x.lo, rank), _align(x.hi, rank)
         bl, bh = _align(y.lo, rank), _align(y.hi, rank)

@@ -100,14 +100,13 @@ def test_soundness_random_linear_systems(kind, x64):
         V = lambda x, Pj=Pj: x @ Pj @ x  # noqa: E731
         dom = Box.cube(n, 1.0)
         Aj = jnp.asarray(A)
-        cert = certify(LyapunovProblem(lambda x, Aj=Aj: Aj @ x, V, dom, kind=kind),
-                       falsify_first=False)
+        cert = certify(LyapunovProblem(lambda x, Aj=Aj: Aj @ x, V, dom, kind=kind))
         assert cert.status == Status.CERTIFIED, cert.summary()
         ev2 = ev.copy()
         ev2[0] = -ev2[0] if kind == "ct" else 1.0 / ev2[0] if abs(ev2[0]) > 0.2 else 1.5
         A2 = jnp.asarray(S @ np.diag(ev2) @ np.linalg.inv(S))
         cert2 = certify(LyapunovProblem(lambda x, A2=A2: A2 @ x, V, dom, kind=kind),
-                        falsify_first=(trial % 2 == 0))
+                        max_boxes=20_000)
         assert cert2.status in (Status.COUNTEREXAMPLE, Status.UNKNOWN), cert2.summary()
         assert not cert2.certified
 
