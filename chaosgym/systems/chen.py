@@ -8,6 +8,7 @@ Description:
 Actuation:
     ``"y"`` (default): an additive input on y', |u| ≤ 20.
     ``"xyz"``: one additive input on each equation, |u_i| ≤ 20.
+    ``"parameter"``: parametric control of c by at most ±1.
 
 Starting state:
     Uniform in [−20, 20] × [−20, 20] × [5, 40], integrated onto the attractor.
@@ -33,7 +34,7 @@ import jax
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass
-from chaosgym.systems.base import Additive, Invariant, SystemSpec, components
+from chaosgym.systems.base import Additive, Invariant, Parametric, SystemSpec, components
 
 SPROTT = "J. C. Sprott, Lyapunov exponents of standard systems (sprott.physics.wisc.edu)"
 
@@ -84,6 +85,7 @@ SPEC = SystemSpec(
     actuations={
         "y": Additive(components(1, n=3), u_max=20.0),
         "xyz": Additive(components(0, 1, 2, n=3), u_max=20.0),
+        "parameter": Parametric(("c",), (1.0,)),
     },
     initial_state=initial_state,
     dt=0.02,

@@ -13,6 +13,7 @@ Description:
 Actuation:
     ``"all"`` (default): an additive kick on every node's x, |u_i| ≤ 0.05.
     ``"center"``: a single kick on the central node, |u| ≤ 0.2.
+    ``"coupling"``: parametric control of the couplings (μ, σ) by at most (±0.005, ±0.01).
 
 Starting state:
     Every node uniform in [0, 2]², iterated onto the attractor.
@@ -43,7 +44,7 @@ import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.systems._validate import require_int
-from chaosgym.systems.base import Additive, SystemSpec, components
+from chaosgym.systems.base import Additive, Parametric, SystemSpec, components
 from chaosgym.systems.chialvo import node, node_fixed_point
 
 RINGSTAR = "Nonlinear Dyn. (2023), doi:10.1007/s11071-023-08717-y"
@@ -117,6 +118,7 @@ SPEC = SystemSpec(
     actuations={
         "all": Additive(_all, u_max=0.05),
         "center": Additive(components(0, n=lambda p: 2 * p.N), u_max=0.2),
+        "coupling": Parametric(("mu", "sigma"), (0.005, 0.01)),
     },
     initial_state=initial_state,
     dt=1.0,

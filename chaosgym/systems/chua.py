@@ -10,6 +10,7 @@ Description:
 Actuation:
     ``"x"`` (default): an additive input on x', |u| ≤ 2.
     ``"xyz"``: one additive input on each equation, |u_i| ≤ 2.
+    ``"parameter"``: parametric control of α by at most ±0.5.
 
 Starting state:
     Uniform in [−0.5, 0.5]³ (inside the basin of the double scroll; the piecewise-linear
@@ -38,7 +39,7 @@ import jax
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass
-from chaosgym.systems.base import Additive, SystemSpec, components
+from chaosgym.systems.base import Additive, Parametric, SystemSpec, components
 
 
 @pytree_dataclass
@@ -90,6 +91,7 @@ SPEC = SystemSpec(
     actuations={
         "x": Additive(components(0, n=3), u_max=2.0),
         "xyz": Additive(components(0, 1, 2, n=3), u_max=2.0),
+        "parameter": Parametric(("alpha",), (0.5,)),
     },
     initial_state=initial_state,
     dt=0.05,

@@ -10,6 +10,7 @@ Description:
 Actuation:
     ``"current"`` (default): an additive input current on x', |u| ≤ 1.
     ``"xyz"``: one additive input on each equation, |u_i| ≤ 1.
+    ``"parameter"``: parametric control of the adaptation gain s by at most ±0.2.
 
 Starting state:
     Uniform in [−2, 2] × [−10, 2] × [2.8, 3.4], integrated onto the attractor.
@@ -35,7 +36,7 @@ import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass
 from chaosgym.systems._validate import require
-from chaosgym.systems.base import Additive, SystemSpec, components
+from chaosgym.systems.base import Additive, Parametric, SystemSpec, components
 
 
 @pytree_dataclass
@@ -94,6 +95,7 @@ SPEC = SystemSpec(
     actuations={
         "current": Additive(components(0, n=3), u_max=1.0),
         "xyz": Additive(components(0, 1, 2, n=3), u_max=1.0),
+        "parameter": Parametric(("s",), (0.2,)),
     },
     initial_state=initial_state,
     dt=0.1,

@@ -14,6 +14,7 @@ Description:
 Actuation:
     ``"mid"`` (default): complex additive inputs on shells 3–6 (8 real inputs), |u_i| ≤ 0.05.
     ``"forcing"``: complex additive input on the forced shell 0 (2 real inputs), |u_i| ≤ 0.05.
+    ``"drive"``: parametric control of the forcing amplitude (Re f, Im f) by at most ±0.02.
 
 Starting state:
     Small random shell amplitudes k_n^{−1/3}·10⁻², integrated onto the statistically
@@ -46,7 +47,7 @@ import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.systems._validate import require, require_int
-from chaosgym.systems.base import Additive, Invariant, SystemSpec
+from chaosgym.systems.base import Additive, Invariant, Parametric, SystemSpec
 
 LVOV = "V. S. L'vov et al., Phys. Rev. E 58, 1811 (1998)"
 
@@ -167,6 +168,7 @@ SPEC = SystemSpec(
     actuations={
         "mid": Additive(_shells(3, 6), u_max=0.05),
         "forcing": Additive(_shells(0, 0), u_max=0.05),
+        "drive": Parametric(("f_re", "f_im"), (0.02, 0.02)),
     },
     initial_state=initial_state,
     dt=0.05,

@@ -14,6 +14,7 @@ Description:
 Actuation:
     ``"modes"`` (default): an additive input on every mode, |u_i| ≤ 0.01.
     ``"vortex"``: inputs on the streak, vortex and mean-modification modes (a2, a3, a9).
+    ``"reynolds"``: parametric control of the Reynolds number by at most ±50.
 
 Starting state:
     The laminar state plus a random perturbation of modes 2–9 of norm 0.3 (a finite-amplitude
@@ -42,7 +43,7 @@ import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass
 from chaosgym.systems._validate import require
-from chaosgym.systems.base import Additive, Invariant, SystemSpec, components
+from chaosgym.systems.base import Additive, Invariant, Parametric, SystemSpec, components
 
 MOEHLIS = "J. Moehlis, H. Faisst and B. Eckhardt, New J. Phys. 6, 56 (2004)"
 
@@ -159,6 +160,7 @@ SPEC = SystemSpec(
     actuations={
         "modes": Additive(components(*range(9), n=9), u_max=0.01),
         "vortex": Additive(components(1, 2, 8, n=9), u_max=0.01),
+        "reynolds": Parametric(("Re",), (50.0,)),
     },
     initial_state=initial_state,
     dt=1.0,

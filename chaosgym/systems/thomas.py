@@ -10,6 +10,7 @@ Description:
 Actuation:
     ``"x"`` (default): an additive input on x', |u| ≤ 0.5.
     ``"xyz"``: one additive input on each equation, |u_i| ≤ 0.5.
+    ``"parameter"``: parametric control of the damping b by at most ±0.02.
 
 Starting state:
     Uniform in [−3, 3]³, integrated onto the attractor.
@@ -35,7 +36,7 @@ import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass
 from chaosgym.systems._validate import require
-from chaosgym.systems.base import Additive, Invariant, SystemSpec, components
+from chaosgym.systems.base import Additive, Invariant, Parametric, SystemSpec, components
 
 B_CLASSIC = 0.208186
 
@@ -74,6 +75,7 @@ SPEC = SystemSpec(
     actuations={
         "x": Additive(components(0, n=3), u_max=0.5),
         "xyz": Additive(components(0, 1, 2, n=3), u_max=0.5),
+        "parameter": Parametric(("b",), (0.02,)),
     },
     initial_state=initial_state,
     dt=0.2,

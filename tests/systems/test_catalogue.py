@@ -94,10 +94,15 @@ def test_spec_metadata_is_complete(system):
     assert spec.doc and "References" in spec.doc and "Version History" in spec.doc
     assert spec.references and spec.description
     p = spec.params
+    x = spec.initial_state(jax.random.key(4), p)
     for name in spec.actuations:
         act = spec.actuation(name)
         s = np.asarray(act.scale(p))
         assert s.shape == (act.num_inputs(p),) and np.all(s > 0)
+        # every actuation (additive or parametric) changes the dynamics at full input
+        field = spec.controlled_field(name)
+        u = jnp.asarray(s, x.dtype)
+        assert not np.allclose(np.asarray(field(x, u, p)), np.asarray(field(x, 0 * u, p)))
     if spec.fixed_points is not None:
         fps = np.asarray(spec.fixed_points(p))
         assert fps.ndim == 2 and fps.shape[1] == spec.dim(p)
