@@ -28,6 +28,9 @@ from chaosgym.tasks.base import Task, TaskOutput
 
 __all__ = ["StabilizeOrbit", "StabilizeOrbitParams"]
 
+# Orbits already found, by (system, params, returns): building an environment again is cheap.
+_ORBITS: dict[tuple, object] = {}
+
 
 @pytree_dataclass
 class StabilizeOrbitParams:
@@ -55,11 +58,14 @@ class StabilizeOrbit(Task):
             raise ValueError(f"StabilizeOrbit needs a flow; {spec.name} is a {spec.kind!r} system")
         key = (spec.name, repr(sp), tp.returns)
         if self._key != key:
-            from chaosgym.control.orbits import find_periodic_orbit
+            if key not in _ORBITS:
+                from chaosgym.control.orbits import find_periodic_orbit
 
-            self.orbit = find_periodic_orbit(spec, params=sp, returns=tp.returns)
-            if not self.orbit.unstable:
-                raise ValueError(f"{spec.name}: the orbit found is not unstable; nothing to do")
+                orbit = find_periodic_orbit(spec, params=sp, returns=tp.returns)
+                if not orbit.unstable:
+                    raise ValueError(f"{spec.name}: the orbit found is not unstable")
+                _ORBITS[key] = orbit
+            self.orbit = _ORBITS[key]
             self._key = key
 
     def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:

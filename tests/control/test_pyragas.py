@@ -61,3 +61,39 @@ def test_for_env_uses_control_interval():
     ctrl = Pyragas.for_env(fenv, gain=0.2, period=orbit.period)
     assert ctrl.outputs == (1,)
     assert ctrl.delay_steps == round(orbit.period / fenv.dt)
+
+
+def test_pyragas_in_the_stabilize_orbit_environment():
+    probe = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v0", bank_size=4)
+    period = probe.task.orbit.period
+    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v0", bank_size=8,
+                                    dt=period / 60, substeps=2, max_steps=60 * 80)
+    ctrl = Pyragas.for_env(fenv, gain=0.2, period=period)
+    assert ctrl.delay_steps == 60
+
+    @jax.jit
+    def episode(key):
+        _obs, state = fenv.reset(key)
+
+        def free(s, k):
+            _, s2, *_ = fenv.step(k, s, jnp.zeros(1))
+            return s2, s.x
+
+        keys = jax.random.split(key, 60 * 20)
+        state, hist = jax.lax.scan(free, state, keys)
+        cs = ctrl.init(hist[-60:])
+
+        def body(carry, k):
+            s, cs = carry
+            u, cs = ctrl(cs, s.x)
+            _, s2, _r, _term, _trunc, info = fenv.step(k, s, fenv.action_from_control(u))
+            return (s2, cs), (info["distance"], u[0])
+
+        _, (dist, u) = jax.lax.scan(body, (state, cs), jax.random.split(key, 60 * 60))
+        return dist, u
+
+    dist, u = episode(jax.random.key(0))
+    u = np.abs(np.asarray(u)).reshape(60, 60).max(axis=1)
+    assert u[-1] < 1e-2 * max(u[0], 1e-2)  # the force decays towards 0
+    # the state ends on the orbit found by the task (up to the float32 / sampling floor)
+    assert float(np.asarray(dist)[-60:].max()) < 0.05
