@@ -178,10 +178,30 @@ class FloatArith:
 
     def mul(self, al, ah, bl, bh):
         with np.errstate(all="ignore"):
-            los = [self._mul_dir(x, y, -1) for x, y in ((al, bl), (al, bh), (ah, bl), (ah, bh))]
-            his = [self._mul_dir(x, y, +1) for x, y in ((al, bl), (al, bh), (ah, bl), (ah, bh))]
-        lo = np.minimum(np.minimum(los[0], los[1]), np.minimum(los[2], los[3]))
-        hi = np.maximum(np.maximum(his[0], his[1]), np.maximum(his[2], his[3]))
+            if np.size(bl) == 1 or np.array_equal(bl, bh):
+                # a point factor: two candidate products, chosen by its sign
+                al, ah, bl, bh = np.broadcast_arrays(al, ah, bl, bh)
+                neg = bl < 0
+                a_lo = np.where(neg, ah, al)
+                a_hi = np.where(neg, al, ah)
+                return self._mul_dir(a_lo, bl, -1), self._mul_dir(a_hi, bl, +1)
+            if np.array_equal(al, ah):
+                return self.mul(bl, bh, al, ah)
+            al, ah, bl, bh = np.broadcast_arrays(al, ah, bl, bh)
+            P = np.stack([al * bl, al * bh, ah * bl, ah * bh])
+            P = np.where(np.isnan(P), 0.0, P)  # 0·inf: the other candidates decide
+            i_lo = np.argmin(P, axis=0)
+            i_hi = np.argmax(P, axis=0)
+            # directed rounding of the two selected products only
+            lo = self._mul_dir(np.where(i_lo < 2, al, ah), np.where(i_lo % 2 == 0, bl, bh), -1)
+            hi = self._mul_dir(np.where(i_hi < 2, al, ah), np.where(i_hi % 2 == 0, bl, bh), +1)
+            inf_any = ~np.all(np.isfinite(P), axis=0) | ~np.isfinite(lo) | ~np.isfinite(hi)
+            if inf_any.any():
+                lo = np.where(inf_any & (np.min(P, axis=0) == -np.inf), -np.inf, lo)
+                hi = np.where(inf_any & (np.max(P, axis=0) == np.inf), np.inf, hi)
+                nan_in = np.isnan(al) | np.isnan(ah) | np.isnan(bl) | np.isnan(bh)
+                lo = np.where(nan_in, -np.inf, lo)
+                hi = np.where(nan_in, np.inf, hi)
         return lo, hi
 
     def sqr(self, l, h):
