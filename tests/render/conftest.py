@@ -7,7 +7,7 @@ import pytest
 
 import chaosgym  # noqa: F401  (registers the ids)
 
-BANK = 16  # attractor states per env: enough for colour scales, cheap to warm up
+BANK = 4  # attractor states per env: enough for colour scales, cheap to warm up
 
 
 class EnvCache:

@@ -177,3 +177,18 @@ def test_cli_demo_video(tmp_path, capsys):
     back = _frames(out)
     assert back.shape[0] == 201 and back.shape[2] == 2 * 640 + 4
     assert "64/64" in capsys.readouterr().out
+
+
+def test_example_certify_lqr(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("chaosgym.lyapunov.candidates")
+    _run_example("certify_lqr_lorenz.py", monkeypatch, tmp_path)
+    out = capsys.readouterr().out
+    assert "status:" in out and "CERTIFIED" in out and "COUNTEREXAMPLE" not in out
+
+
+@pytest.mark.slow
+def test_example_train_sac_lorenz(monkeypatch, tmp_path):
+    pytest.importorskip("stable_baselines3")
+    _run_example("train_sac_lorenz.py", monkeypatch, tmp_path, "sac")
+    assert (tmp_path / "sac" / "run" / "done.json").exists()
+    assert _frames(tmp_path / "sac" / "sac_vs_lqr.gif").shape[0] == 21
