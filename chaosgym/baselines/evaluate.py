@@ -290,7 +290,7 @@ def agent_policy(model, obs_rms: Any | None = None, clip_obs: float = 10.0,
         o = obs
         if obs_rms is not None:
             o = np.clip((obs - obs_rms.mean) / np.sqrt(obs_rms.var + epsilon), -clip_obs, clip_obs)
-        a, _ = model.predict(o.astype(np.float32), deterministic=True)
+        a, _ = model.predict(np.array(o, np.float32), deterministic=True)
         return np.asarray(a, np.float32)
 
     return policy

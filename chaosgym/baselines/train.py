@@ -134,6 +134,63 @@ def train_run(
         threads: torch threads.
     """
     _require_sb3()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    done_file = run_dir / "done.json"
+    if done_file.exists():
+        return json.loads(done_file.read_text())
+
+    with _RunLock(run_dir):
+        return _train_locked(env_id, algo, seed, run_dir, total_timesteps, quick, hyperparams,
+                             eval_freq, checkpoint_freq, progress_bar, tensorboard, threads,
+                             verbose, done_file)
+
+
+class _RunLock:
+    """An exclusive lock on a run folder (``.lock`` holding the owner's pid).
+
+    A second process training the same run raises ``RuntimeError``; a lock left by a killed
+    process (its pid no longer exists) is taken over.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = Path(run_dir) / ".lock"
+
+    def __enter__(self):
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text().strip() or "0")
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and pid != os.getpid() and _alive(pid):
+                    raise RuntimeError(
+                        f"{self.path.parent} is being trained by process {pid}") from None
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(str(os.getpid()))
+            return self
+        raise RuntimeError(f"could not lock {self.path.parent}")
+
+    def __exit__(self, *exc) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _train_locked(env_id, algo, seed, run_dir, total_timesteps, quick, hyperparams, eval_freq,
+                  checkpoint_freq, progress_bar, tensorboard, threads, verbose, done_file):
     import torch
     from stable_baselines3.common.callbacks import CallbackList
     from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
@@ -147,12 +204,8 @@ def train_run(
     from chaosgym.baselines.evaluate import initial_conditions
     from chaosgym.gym.sb3 import ChaosSB3VecEnv
 
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    done_file = run_dir / "done.json"
-    if done_file.exists():
+    if done_file.exists():  # finished by another process while we waited
         return json.loads(done_file.read_text())
-
     torch.set_num_threads(max(int(threads), 1))
     hp = load_hyperparams(algo, env_id) if hyperparams is None else dict(hyperparams)
     total = int(total_timesteps) if total_timesteps is not None else budget(

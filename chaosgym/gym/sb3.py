@@ -194,7 +194,7 @@ class ChaosSB3VecEnv(VecEnv):
         self.reset_infos = [{} for _ in range(n)]
         self._reset_seeds()
         self._reset_options()
-        return np.asarray(obs)
+        return np.array(obs)
 
     def set_options(self, options: list[dict] | dict | None = None) -> None:
         """Options for the next ``reset()``: ``{"x0": (num_envs, dim) or (dim,)}`` or a list."""
