@@ -42,4 +42,4 @@ def main(out: str = "ks_control.mp4") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:2]))
+    main(*sys.argv[1:2])
