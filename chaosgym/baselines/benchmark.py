@@ -284,8 +284,39 @@ def render_markdown(results: dict[str, Any]) -> str:
                    _pm([s["return_mean"] for s in ps])]
             row += [_pm([s.get(k, math.nan) for s in ps]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
-        lines += ["", f"Learning curves: `curves/{env_slug(env_id)}.png`.", ""]
+        lines += ["", _headline(r), "", f"Learning curves: `curves/{env_slug(env_id)}.png`.",
+                  ""]
     return "\n".join(lines) + "\n"
+
+
+def _headline(r: dict[str, Any]) -> str:
+    """One sentence: the best agent's task metric beside the best classical controller's."""
+    from chaosgym.baselines.callbacks import score, task_metric
+
+    if not r["agents"]:
+        return "No trained agent yet for this environment."
+    best_algo, best_mean = None, None
+    for algo, a in r["agents"].items():
+        ps = list(a["per_seed"].values())
+        mean = tuple(np.nanmean([score(x)[i] for x in ps]) for i in range(3))
+        if best_mean is None or mean > best_mean:
+            best_algo, best_mean = algo, mean
+    ps = list(r["agents"][best_algo]["per_seed"].values())
+    metric = task_metric(ps[0])
+    ctrl_name, ctrl = max(r["controllers"].items(), key=lambda kv: score(kv[1]))
+    if metric == "return_mean":
+        return (f"Best agent: {best_algo.upper()} return {_pm([x['return_mean'] for x in ps])} "
+                f"over {len(ps)} seeds; best controller ({ctrl_name}): "
+                f"{ctrl['return_mean']:.4g}.")
+    flag = metric[: -len("_rate")]
+    n = r["n_ics"]
+    tkey = f"{flag}_time_median"
+    return (f"Best agent: {best_algo.upper()} {flag} rate {_pm([x[metric] for x in ps])} "
+            f"({len(ps)} seeds; per seed: "
+            + ", ".join(f"{round(x[metric] * n)}/{n}" for x in ps)
+            + f"), median time {_pm([x.get(tkey, math.nan) for x in ps])}; best controller "
+            f"({ctrl_name}): {round(ctrl.get(metric, 0.0) * n)}/{n}, median time "
+            f"{_pm([ctrl.get(tkey, math.nan)])}.")
 
 
 def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
 __all__ = ["AtomicCheckpointCallback", "LearningCurveCallback", "atomic_write",
-           "load_checkpoint_pointer", "score"]
+           "load_checkpoint_pointer", "score", "task_metric"]
 
 POINTER = "checkpoint.json"
 
@@ -113,12 +113,21 @@ class AtomicCheckpointCallback(BaseCallback):
         return True
 
 
+def task_metric(summary: dict[str, Any]) -> str:
+    """The headline metric of a summary: the first success rate (``captured_rate``, ...),
+    else the return."""
+    rates = sorted(k for k in summary if k.endswith("_rate") and k != "diverged_rate")
+    return rates[0] if rates else "return_mean"
+
+
 def score(summary: dict[str, Any]) -> tuple[float, float, float]:
     """Sort key of an evaluation: task success rate, then −(settling time), then the return."""
-    rate = summary.get("captured_rate", 0.0)
-    t = summary.get("captured_time_mean", math.nan)
+    name = task_metric(summary)
+    if name == "return_mean":
+        return (0.0, 0.0, float(summary.get("return_mean", -math.inf)))
+    t = summary.get(name[: -len("_rate")] + "_time_mean", math.nan)
     t = -t if isinstance(t, float) and math.isfinite(t) else -math.inf
-    return (float(rate), float(t), float(summary.get("return_mean", -math.inf)))
+    return (float(summary[name]), float(t), float(summary.get("return_mean", -math.inf)))
 
 
 class LearningCurveCallback(BaseCallback):
@@ -157,7 +166,7 @@ class LearningCurveCallback(BaseCallback):
             evaluate_policy(self.fenv, agent_policy(self.model, rms, clip), self.ics),
             self.fenv.dt,
         )
-        name = "captured_rate" if "captured_rate" in s else "return_mean"
+        name = task_metric(s)
         row = {"timesteps": self.model.num_timesteps, "wall_time": round(time.time(), 2),
                "return_mean": s["return_mean"], "return_std": s["return_std"],
                "task_metric": s[name], "task_metric_name": name}

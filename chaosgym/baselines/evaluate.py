@@ -46,7 +46,6 @@ __all__ = [
 Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 DEFAULT_N_ICS = 150
-_BOOL_METRICS = ("captured", "diverged", "laminar", "laminarized")
 
 
 def env_slug(env_id: str) -> str:
@@ -121,7 +120,8 @@ def evaluate_policy(
         length[newly] = t + 1
         prev_done = d
         x = np.asarray(xs)
-    out: dict[str, np.ndarray] = {"return": total, "length": length}
+    out: dict[str, np.ndarray] = {"return": total, "length": length,
+                                  "flags": np.asarray(_flag_metrics(fenv, names))}
     for i, name in enumerate(names):
         out[f"trace_{name}"] = traces[i]
     return out
@@ -161,6 +161,18 @@ def _compiled(fenv, n: int, names: tuple[str, ...]):
     return reset, step
 
 
+def _flag_metrics(fenv, names: tuple[str, ...]) -> list[str]:
+    """The metrics of ``info`` that are booleans (from the traced output types; nothing runs)."""
+    params = fenv.default_params
+
+    def one(key, x0):
+        _, state = fenv.reset_to(key, x0, params)
+        return fenv.step(key, state, jnp.zeros(fenv.num_inputs, fenv.dtype), params)[5]
+
+    info = jax.eval_shape(one, jax.random.key(0), jnp.zeros(fenv.ic_bank.shape[1:], fenv.dtype))
+    return [m for m in names if m in info and info[m].dtype == jnp.bool_]
+
+
 def summarize(result: dict[str, np.ndarray], dt: float) -> dict[str, Any]:
     """Scalar task metrics of one evaluation (see the module docstring)."""
     s: dict[str, Any] = {
@@ -168,11 +180,12 @@ def summarize(result: dict[str, np.ndarray], dt: float) -> dict[str, Any]:
         "return_mean": float(np.mean(result["return"])),
         "return_std": float(np.std(result["return"])),
     }
+    flags = set(np.asarray(result.get("flags", ["diverged", "captured"])).tolist())
     for key, tr in result.items():
         if not key.startswith("trace_"):
             continue
         name = key[len("trace_"):]
-        if name in _BOOL_METRICS:
+        if name in flags:
             held = tr > 0.5
             s[f"{name}_rate"] = float(held[:, -1].mean())
             if name == "diverged":
