@@ -367,31 +367,43 @@ def _equinox():
 
 
 class NeuralV:
-    """``V(x) = ‖φ(x) − φ(x*)‖² + ε‖x − x*‖²`` with ``φ`` an equinox MLP (tanh by default).
+    """``V(x) = (x − x*)ᵀ P (x − x*) + ‖φ(x) − φ(x*)‖²`` with ``φ`` an equinox MLP (tanh).
 
-    Positive definite by construction for any weights. ``params`` is the equinox module;
-    calling the object evaluates ``V`` (jittable, traceable by the interval interpreter).
+    Positive definite by construction for any weights when ``P ≻ 0`` (``P = ε I`` by default;
+    pass the Lyapunov-equation matrix of the linearisation to start from the quadratic
+    candidate, which keeps the certificate's local part at the equilibrium easy).
+    ``params`` is the equinox module; calling the object evaluates ``V`` (jittable and
+    traceable by the interval interpreter). ``init_scale`` shrinks the initial output layer.
     """
 
     def __init__(self, n: int, key: Any, x_eq: Any = None, width: int = 64, depth: int = 2,
-                 out: int | None = None, eps: float = 0.1, activation: str = "tanh") -> None:
+                 out: int | None = None, eps: float = 0.1, activation: str = "tanh",
+                 P: Any = None, init_scale: float = 1.0) -> None:
         eqx = _equinox()
         act = {"tanh": jnp.tanh, "softplus": jax.nn.softplus}[activation]
         self.n = n
         self.x_eq = np.zeros(n) if x_eq is None else np.asarray(x_eq, np.float64)
+        self.P = eps * np.eye(n) if P is None else np.asarray(P, np.float64)
+        if np.min(np.linalg.eigvalsh(0.5 * (self.P + self.P.T))) <= 0:
+            raise ValueError("P must be positive definite")
         self.eps = float(eps)
         with jax.enable_x64(True):
-            self.params = eqx.nn.MLP(n, out or width, width, depth, activation=act, key=key,
-                                     dtype=jnp.float64)
+            mlp = eqx.nn.MLP(n, out or width, width, depth, activation=act, key=key,
+                             dtype=jnp.float64)
+            if init_scale != 1.0:
+                last = mlp.layers[-1]
+                mlp = eqx.tree_at(lambda m: m.layers[-1].weight, mlp, last.weight * init_scale)
+        self.params = mlp
 
     @staticmethod
-    def value(params: Any, x: Array, x_eq: Array, eps: float) -> Array:
+    def value(params: Any, x: Array, x_eq: Array, P: Array) -> Array:
         d = params(x) - params(x_eq)
         dx = x - x_eq
-        return d @ d + eps * (dx @ dx)
+        return dx @ P @ dx + d @ d
 
     def __call__(self, x: Array) -> Array:
-        return self.value(self.params, x, jnp.asarray(self.x_eq, x.dtype), self.eps)
+        return self.value(self.params, x, jnp.asarray(self.x_eq, x.dtype),
+                          jnp.asarray(self.P, x.dtype))
 
     def bind(self, params: Any) -> NeuralV:
         new = object.__new__(NeuralV)

@@ -63,6 +63,8 @@ def cegis(
     lr: float = 3e-3,
     n_train: int = 4096,
     batch: int = 1024,
+    P: Any = None,
+    init_scale: float = 1.0,
 ) -> CegisResult:
     """Train a neural Lyapunov candidate for ``f`` on ``domain`` with the falsifier in the loop.
 
@@ -73,7 +75,9 @@ def cegis(
         x_eq: the equilibrium (origin by default).
         kind: ``"ct"`` or ``"dt"``.
         width, depth, out: the MLP ``φ`` (``depth`` hidden layers of ``width`` tanh units).
-        eps: the ``ε‖x − x*‖²`` term of ``V``.
+        eps: the ``ε‖x − x*‖²`` term of ``V`` (when ``P`` is not given).
+        P: the quadratic part of ``V`` (e.g. from :func:`quadratic_candidate`).
+        init_scale: factor on the initial output layer of ``φ``.
         tau: decrease margin the loss asks for, ``V̇ ≤ −τ‖x − x*‖²``.
         rounds: learner–falsifier rounds; ``steps``: Adam steps per round; ``lr``: step size.
         n_train: initial uniform samples; ``batch``: minibatch size.
@@ -88,14 +92,16 @@ def cegis(
     xe = np.zeros(n) if x_eq is None else np.asarray(x_eq, np.float64)
     with jax.enable_x64(True):
         k_init, k_data, key = jax.random.split(key, 3)
-        cand = NeuralV(n, k_init, xe, width=width, depth=depth, out=out, eps=eps)
+        cand = NeuralV(n, k_init, xe, width=width, depth=depth, out=out, eps=eps, P=P,
+                       init_scale=init_scale)
+        Pj = jnp.asarray(cand.P)
         params = cand.params
         xe_j = jnp.asarray(xe)
         lo, hi = jnp.asarray(domain.lo), jnp.asarray(domain.hi)
         X = np.asarray(jax.random.uniform(k_data, (n_train, n), jnp.float64, lo, hi))
 
         def decrease(p, x):
-            V = lambda z: NeuralV.value(p, z, xe_j, eps)  # noqa: E731
+            V = lambda z: NeuralV.value(p, z, xe_j, Pj)  # noqa: E731
             if kind == "ct":
                 return jax.jvp(V, (x,), (f(x),))[1]
             return V(f(x)) - V(x)

@@ -178,7 +178,7 @@ class FloatArith:
 
     def mul(self, al, ah, bl, bh):
         with np.errstate(all="ignore"):
-            if np.size(bl) == 1 or np.array_equal(bl, bh):
+            if np.array_equal(bl, bh):
                 # a point factor: two candidate products, chosen by its sign
                 al, ah, bl, bh = np.broadcast_arrays(al, ah, bl, bh)
                 neg = bl < 0
@@ -563,6 +563,20 @@ def _concrete_eval(eqn, vals):
     return out
 
 
+def _bool(a) -> np.ndarray:
+    """A real boolean array (comparisons of object arrays give objects)."""
+    return np.asarray(a, dtype=bool)
+
+
+def _point_floats(a: np.ndarray) -> np.ndarray:
+    """float64 values of point constants (exact: they were floats to begin with)."""
+    a = np.asarray(a)
+    if a.dtype != object:
+        return a
+    return np.vectorize(lambda v: float(v.mid()) if hasattr(v, "mid") else float(v),
+                        otypes=[np.float64])(a)
+
+
 def _concrete(vals) -> bool:
     return not any(isinstance(v, (IV, BIV)) for v in vals)
 
@@ -591,11 +605,10 @@ def _apply(ctx: _Ctx, eqn, vals):
 
     # exact data movement on constants (scatter of a constant matrix, gathers): evaluate
     if name in _EXACT_MOVES and all(
-        (not isinstance(v, (IV, BIV))) or (isinstance(v, IV) and v.point and v.lo.shape[0] == 1
-                                           and v.lo.dtype != object)
+        (not isinstance(v, (IV, BIV))) or (isinstance(v, IV) and v.point and v.lo.shape[0] == 1)
         for v in vals
     ):
-        args = [np.asarray(v.lo[0]) if isinstance(v, IV) else np.asarray(v) for v in vals]
+        args = [_point_floats(v.lo[0]) if isinstance(v, IV) else np.asarray(v) for v in vals]
         out = _concrete_eval(eqn, args)
         if prim.multiple_results:
             return [ctx.lift(o) for o in out]
@@ -697,13 +710,14 @@ def _apply(ctx: _Ctx, eqn, vals):
         if name in ("gt", "ge"):
             al, ah, bl, bh = bl, bh, al, ah
             name = {"gt": "lt", "ge": "le"}[name]
+        B = _bool
         if name == "lt":
-            return BIV(ah < bl, al < bh)
+            return BIV(B(ah < bl), B(al < bh))
         if name == "le":
-            return BIV(ah <= bl, al <= bh)
+            return BIV(B(ah <= bl), B(al <= bh))
         if name == "eq":
-            return BIV((al == ah) & (bl == bh) & (al == bl), (al <= bh) & (bl <= ah))
-        return BIV((ah < bl) | (bh < al), ~((al == ah) & (bl == bh) & (al == bl)))
+            return BIV(B(al == ah) & B(bl == bh) & B(al == bl), B(al <= bh) & B(bl <= ah))
+        return BIV(B(ah < bl) | B(bh < al), ~(B(al == ah) & B(bl == bh) & B(al == bl)))
     if name in ("not", "and", "or"):
         bs = [v if isinstance(v, BIV) else BIV(np.asarray(v)[None], np.asarray(v)[None])
               for v in vals]

@@ -336,11 +336,15 @@ def recheck(cert, max_depth: int = 4):
     loc = cert.local
     in_local = np.zeros(len(lo), bool)
     failures = []
+    hole = cert.scope.get("hole_radius", 0.0)
     if loc is not None and loc.ok:
         xe = problem.x_eq
         in_local = np.all((lo >= xe - loc.radius) & (hi <= xe + loc.radius), axis=1)
-        if not _recheck_local(problem, comp, loc, ar, flint):
+        r0 = _recheck_local(problem, comp, loc, ar, flint)
+        if r0 is None:
             failures.append("local certificate")
+        else:
+            hole = max(hole, r0)
     todo_lo, todo_hi = lo[~in_local], hi[~in_local]
     checked = 0
     for _depth in range(max_depth + 1):
@@ -382,11 +386,21 @@ def recheck(cert, max_depth: int = 4):
         return dataclasses.replace(
             cert, status=Status.UNKNOWN, rigour="float_interval", stats=stats,
             message=f"rigorous re-check failed on: {', '.join(failures)}")
-    return dataclasses.replace(cert, rigour="rigorous", stats=stats,
+    scope = dict(cert.scope)
+    status = cert.status
+    if hole > scope.get("hole_radius", 0.0):
+        # the rigorous bound on the hole is (slightly) larger than the float one
+        scope["hole_radius"] = hole
+        scope["hole_shape"] = "ball"
+        if scope.get("kind") == "box":
+            scope["kind"] = "box_minus_hole"
+        status = Status.CERTIFIED_OUTSIDE_HOLE
+    return dataclasses.replace(cert, status=status, scope=scope, rigour="rigorous", stats=stats,
                                message=cert.message + "; re-checked with arb ball arithmetic")
 
 
-def _recheck_local(problem, comp, loc, ar: ArbArith, flint) -> bool:
+def _recheck_local(problem, comp, loc, ar: ArbArith, flint) -> float | None:
+    """Re-prove the local certificate; returns the rigorous hole radius (``None``: failed)."""
     p = problem.x_eq[None, :]
     P = arb_array(p)
     _, hh = comp.h(P, P, ar)
@@ -395,16 +409,8 @@ def _recheck_local(problem, comp, loc, ar: ArbArith, flint) -> bool:
     X_hi = arb_array(p + loc.radius)
     Hl, Hh = comp.hess(X_lo, X_hi, ar)
     n = problem.n
+    r0 = ar.arb(0)
     for k in range(2):
-        # a and b used by the float certificate must bound the rigorous values
-        if not hh[0, k] <= ar.arb(loc.a[k]):
-            return False
-        g2 = ar.arb(0)
-        for j in range(n):
-            m = max(abs(jl[0, k, j]), abs(jh[0, k, j]))
-            g2 += m * m
-        if not g2 <= ar.arb(loc.b[k]) ** 2:
-            return False
         # -H - mu I positive definite for every member of the interval Hessian
         mu = ar.arb(loc.mu[k])
         Ml = np.empty((n, n), dtype=object)
@@ -414,5 +420,19 @@ def _recheck_local(problem, comp, loc, ar: ArbArith, flint) -> bool:
                 Ml[i, j] = -Hh[0, k, i, j] - (mu if i == j else 0)
                 Mh[i, j] = -Hl[0, k, i, j] - (mu if i == j else 0)
         if not _interval_pd(Ml, Mh, flint):
-            return False
-    return True
+            return None
+        # h <= a + b|dx| - mu/2 |dx|^2 with rigorous a, b: hole radius r0
+        a = ar.arb(hh[0, k]) if not hasattr(hh[0, k], "upper") else hh[0, k].upper()
+        a = max(a, ar.arb(0))
+        g2 = ar.arb(0)
+        for j in range(n):
+            m = max(abs(ar.arb(jl[0, k, j])), abs(ar.arb(jh[0, k, j])))
+            g2 += m * m
+        b = g2.sqrt().upper()
+        if a == 0 and b == 0:
+            continue
+        rk = ((b + (b * b + 2 * mu * a).sqrt()) / mu).upper()
+        r0 = max(r0, rk)
+    if not r0 < ar.arb(loc.radius):
+        return None
+    return float(np.nextafter(float(r0.mid()), np.inf)) if r0 != 0 else 0.0

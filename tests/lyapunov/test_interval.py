@@ -59,3 +59,22 @@ def test_unsupported_primitive_is_reported(x64):
     F = interval_function(lambda x: jnp.sort(x)[0], 3)
     with pytest.raises(UnsupportedPrimitive):
         F(np.zeros((1, 3)), np.ones((1, 3)))
+
+
+def test_scalar_interval_times_array_and_closed_loop_hessian(x64):
+    # a size-1 interval factor must not be mistaken for a constant
+    F = lambda x: x[0] * x + jnp.sum(x[1:2] * jnp.stack([x[0], x[2]]))  # noqa: E731
+    rng = np.random.default_rng(5)
+    c = rng.uniform(-1, 1, (30, 3))
+    w = rng.uniform(0, 0.3, (30, 3))
+    _check_encloses(F, 3, c - w, c + w)
+    # the Hessian of a saturated-LQR Lie derivative (clip, matmuls, scalar products)
+    from chaosgym.lyapunov import Box, LyapunovProblem
+    from chaosgym.lyapunov.candidates import lqr_candidate
+    from chaosgym.lyapunov.closed_loop import lqr_closed_loop
+
+    f, ctrl = lqr_closed_loop("lorenz")
+    p = LyapunovProblem(f, lqr_candidate(ctrl), Box.cube(3, 1.0, ctrl.x_eq), x_eq=ctrl.x_eq)
+    xe = ctrl.x_eq[None]
+    _check_encloses(jax.hessian(lambda x: p.conditions(x)[1]), 3,
+                    np.repeat(xe - 0.1, 4, axis=0), np.repeat(xe + 0.1, 4, axis=0), samples=256)
