@@ -437,7 +437,8 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--policy", choices=["zero", "random", "lqr"], default="lqr")
     p.add_argument("--compare", choices=["zero", "random", "lqr"],
                    help="also run this policy from the same state, side by side (left)")
-    p.add_argument("--out", required=True, help="output file (.mp4 or .gif)")
+    p.add_argument("--out", required=True,
+                   help="output file: .mp4 or .gif (video), .png (the last frame)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--fps", type=int, default=None)

@@ -72,11 +72,18 @@ def env_page(env_id: str) -> str:
     md.append(f"**{s['description'] or s['title']}**: {s['task_description']}.")
     md.append("")
     gif = DOCS / "assets" / "envs" / f"{name}.gif"
+    png = gif.with_suffix(".png")
     if gif.exists():
         md.append(f"![{name}](../assets/envs/{name}.gif)")
         md.append("")
         md.append(f"*`chaosgym record {env_id} --policy zero --steps 160 --every 4 --scale 0.5 "
                   f"--out {name}.gif`*")
+        md.append("")
+    elif png.exists():
+        md.append(f"![{name}](../assets/envs/{name}.png)")
+        md.append("")
+        md.append(f"*`chaosgym record {env_id} --policy zero --steps 100 --every 100 "
+                  f"--scale 0.5 --out {name}.png`* (the frame after 100 uncontrolled steps)")
         md.append("")
     bound = float(spec.bound)
     u = s["u_max"]

@@ -16,3 +16,7 @@ for id in KolmogorovSuppress-v0 LambdaOmegaSuppress-v0; do
   $CG record chaosgym/$id --policy zero --steps 120 --every 4 --scale 0.5 --out $A/envs/$id.gif --quiet
 done
 python examples/lorenz_rho_sweep.py $A/lorenz_rho_sweep.png
+# one snapshot for every other environment page
+for id in $(python -c "import chaosgym; print(' '.join(i.split('/')[1] for i in chaosgym.list_envs()))"); do
+  [ -f $A/envs/$id.gif ] || $CG record chaosgym/$id --policy zero --steps 100 --every 100 --scale 0.5 --out $A/envs/$id.png --quiet
+done

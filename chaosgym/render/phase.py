@@ -56,13 +56,27 @@ def _catmull_rom(p: np.ndarray, sub: int) -> np.ndarray:
     return np.concatenate([pts, p[-1:]])
 
 
+ANGLE_PREFIXES = ("θ", "φ", "phase", "theta", "phi")
+
+
+def default_axes(labels: tuple[str, ...] | None, n: int) -> tuple[int, ...]:
+    """Axes shown by default: 2-D for planar systems and for forced planar oscillators (three
+    components, one of them the forcing phase, recognised by its label), else 3-D."""
+    if n < 3:
+        return (0, 1)
+    angles = [i for i, lab in enumerate(labels or ()) if str(lab).startswith(ANGLE_PREFIXES)]
+    if n == 3 and len(angles) == 1:
+        return tuple(i for i in range(3) if i != angles[0])
+    return (0, 1, 2)
+
+
 class PhaseRenderer(Renderer):
     """Phase portrait of a low-dimensional ODE.
 
     Args:
         env: the environment.
         axes: two state indices for a 2-D projection, or three for a 3-D view. Default:
-            ``(0, 1)`` for planar systems, ``(0, 1, 2)`` (3-D) otherwise.
+            see :func:`default_axes`.
         rotate: degrees the 3-D view turns per drawn frame (0 for a fixed view).
         elevation: viewing elevation of the 3-D view, degrees.
         trail: number of recent states drawn as the bright fading trail.
@@ -85,7 +99,7 @@ class PhaseRenderer(Renderer):
         super().__init__(env, size=size, history=history)
         n = self.fenv.state_dim
         if axes is None:
-            axes = (0, 1) if n < 3 else (0, 1, 2)
+            axes = default_axes(self.spec.labels, n)
         axes = tuple(int(a) for a in axes)
         if len(axes) not in (2, 3) or not all(0 <= a < n for a in axes):
             raise ValueError(f"axes must be 2 or 3 indices in [0, {n}), got {axes}")

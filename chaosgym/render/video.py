@@ -205,10 +205,11 @@ def _resize(frame: np.ndarray, scale: float) -> np.ndarray:
 
 def write_video(frames: Iterable[np.ndarray], path: str | pathlib.Path, fps: int = 30,
                 scale: float = 1.0) -> pathlib.Path:
-    """Write ``(H, W, 3)`` uint8 frames to ``path`` (``.mp4`` or ``.gif``, chosen by suffix).
+    """Write ``(H, W, 3)`` uint8 frames to ``path`` (``.mp4``, ``.gif`` or ``.png``).
 
     MP4 uses H.264 (yuv420p, so sizes are padded to even numbers); GIF uses an adaptive
-    palette shared by all frames (small files). ``scale`` resizes the frames first.
+    palette shared by all frames (small files); PNG keeps only the last frame (a snapshot).
+    ``scale`` resizes the frames first.
     """
     path = pathlib.Path(path)
     suffix = path.suffix.lower()
@@ -216,6 +217,11 @@ def write_video(frames: Iterable[np.ndarray], path: str | pathlib.Path, fps: int
     if not frames:
         raise ValueError("write_video needs at least one frame")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".png":
+        from PIL import Image
+
+        Image.fromarray(frames[-1]).save(path, optimize=True)
+        return path
     if suffix == ".gif":
         from PIL import Image
 
@@ -249,7 +255,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | pathlib.Path, fps: int
                         f = np.pad(f, ((0, ph - h), (0, pw - w), (0, 0)))
                     writer.append_data(f)
         return path
-    raise ValueError(f"unsupported video format {suffix!r}: use .mp4 or .gif")
+    raise ValueError(f"unsupported video format {suffix!r}: use .mp4, .gif or .png")
 
 
 # ---------------------------------------------------------------------- recording

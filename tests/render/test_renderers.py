@@ -132,3 +132,12 @@ def test_missing_pygame_is_actionable(monkeypatch):
     monkeypatch.setitem(sys.modules, "pygame", None)
     with pytest.raises(ImportError, match=r"pip install 'chaosgym\[render\]'"):
         _pygame.pygame()
+
+
+def test_default_axes_from_labels():
+    from chaosgym.render.phase import default_axes
+
+    assert default_axes(("x", "y"), 2) == (0, 1)
+    assert default_axes(("x", "y", "z"), 3) == (0, 1, 2)
+    assert default_axes(("x", "v", "θ"), 3) == (0, 1)      # forced oscillator: phase hidden
+    assert default_axes(None, 4) == (0, 1, 2)

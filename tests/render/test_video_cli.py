@@ -39,6 +39,8 @@ def test_write_video_round_trip(tmp_path, suffix):
     assert np.all(np.diff(means) > 10)
     with pytest.raises(ValueError, match="unsupported"):
         write_video(frames, tmp_path / "clip.avi")
+    snap = iio.imread(write_video(frames, tmp_path / "last.png"))
+    np.testing.assert_array_equal(snap, frames[-1])
 
 
 def test_gymnasium_record_video(tmp_path):
