@@ -265,6 +265,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         "first time (in time units) after which it holds until the end.",
         "",
     ]
+    lines += _overview(results)
     for env_id, r in results.items():
         summaries = list(r["controllers"].values()) + [
             s for a in r["agents"].values() for s in a["per_seed"].values()]
@@ -284,9 +285,47 @@ def render_markdown(results: dict[str, Any]) -> str:
                    _pm([s["return_mean"] for s in ps])]
             row += [_pm([s.get(k, math.nan) for s in ps]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
-        lines += ["", _headline(r), "", f"Learning curves: `curves/{env_slug(env_id)}.png`.",
-                  ""]
+        lines += ["", _headline(r), ""]
+        if r["agents"]:
+            lines += [f"Learning curves: `curves/{env_slug(env_id)}.png`.", ""]
+    lines += [
+        "## Reproduce", "",
+        "```bash",
+        "chaosgym benchmark --quick --envs <id> ... --algos sac ppo --seeds 5   # train + table",
+        "chaosgym benchmark --quick --no-train --envs <id> ...                  # table only",
+        "```", "",
+        "`config.json` holds the exact hyperparameters, budgets, seeds and library versions; "
+        "each run folder's `config.json` its own. A policy is the best of its run's periodic "
+        "evaluations on a separate validation set of initial states (not the stored test set).",
+        "",
+    ]
     return "\n".join(lines) + "\n"
+
+
+def _overview(results: dict[str, Any]) -> list[str]:
+    """One row per environment: headline metric of zero control, best controller, best agent."""
+    from chaosgym.baselines.callbacks import score, task_metric
+
+    lines = ["## Overview", "",
+             "| environment | metric | zero control | best classical | best agent (seeds) |",
+             "|---|---|---|---|---|"]
+    for env_id, r in results.items():
+        ctrl = r["controllers"]
+        metric = task_metric(ctrl.get("zero", next(iter(ctrl.values()))))
+        fmt = (lambda v: f"{v:.3g}") if metric == "return_mean" else (lambda v: f"{v:.2f}")
+        zero = fmt(ctrl["zero"][metric]) if "zero" in ctrl else "–"
+        name, best = max(((k, v) for k, v in ctrl.items() if k != "zero"),
+                         key=lambda kv: score(kv[1]), default=(None, None))
+        best_c = f"{name}: {fmt(best[metric])}" if best is not None else "–"
+        agent = "–"
+        if r["agents"]:
+            algo, a = max(r["agents"].items(), key=lambda kv: tuple(np.nanmean(
+                [score(x)[i] for x in kv[1]["per_seed"].values()]) for i in range(3)))
+            ps = list(a["per_seed"].values())
+            agent = f"{algo.upper()}: {_pm([x.get(metric, math.nan) for x in ps])} ({len(ps)})"
+        lines.append(f"| {env_id.split('/')[-1]} | {metric.replace('_', ' ')} | {zero} | "
+                     f"{best_c} | {agent} |")
+    return [*lines, ""]
 
 
 def _headline(r: dict[str, Any]) -> str:

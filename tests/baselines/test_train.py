@@ -74,3 +74,20 @@ def test_stored_initial_conditions_and_lqr_baseline(tmp_path):
     assert lqr["captured_rate"] == 1.0 and zero["captured_rate"] == 0.0
     assert 2.0 < lqr["captured_time_median"] < 15.0
     assert lqr["return_mean"] > zero["return_mean"]
+
+
+@pytest.mark.slow
+def test_pyragas_and_ogy_baselines():
+    orbit = make_functional("chaosgym/RosslerStabilizeOrbit-v0")
+    pols = controller_policies(orbit)
+    assert "pyragas" in pols and "lqr" not in pols  # an orbit task has no fixed-point target
+    ics = initial_conditions("chaosgym/RosslerStabilizeOrbit-v0", 16, fenv=orbit)
+    zero = summarize(evaluate_policy(orbit, pols["zero"], ics), orbit.dt)
+    pyr = summarize(evaluate_policy(orbit, pols["pyragas"], ics), orbit.dt)
+    assert pyr["distance_mean"] < zero["distance_mean"]
+    henon = make_functional("chaosgym/HenonStabilize-v0")
+    pols = controller_policies(henon)
+    assert "ogy" in pols
+    ics = initial_conditions("chaosgym/HenonStabilize-v0", 16, fenv=henon)
+    ogy = summarize(evaluate_policy(henon, pols["ogy"], ics), henon.dt)
+    assert ogy["captured_rate"] > 0.0 and ogy["diverged_rate"] == 0.0
