@@ -11,3 +11,15 @@ from chaosgym.lyapunov.problem import Box, LyapunovProblem
 
 __all__ += ["Box", "Certificate", "FalsifyResult", "LocalCertificate", "LyapunovProblem",
             "Status", "certify", "falsify"]
+
+from chaosgym.lyapunov.candidates import (  # noqa: E402
+    NeuralV,
+    lqr_candidate,
+    quadratic_candidate,
+    sos_candidate,
+    sos_certify,
+)
+from chaosgym.lyapunov.roa import RoaResult, estimate_roa  # noqa: E402
+
+__all__ += ["NeuralV", "RoaResult", "estimate_roa", "lqr_candidate", "quadratic_candidate",
+            "sos_candidate", "sos_certify"]

@@ -160,14 +160,18 @@ class Compiled:
         n = problem.n
         self.polynomial = False
         if expand:
-            from chaosgym.lyapunov.poly import NotPolynomial, poly_pieces
-
             try:
-                self.h, self.dh, self.hess, self.f, self.exprs, self.syms = poly_pieces(problem)
-                self.polynomial = True
-                return
-            except (NotPolynomial, NotImplementedError):
-                pass
+                from chaosgym.lyapunov.poly import NotPolynomial, poly_pieces
+            except ImportError:  # sympy missing: evaluate the jaxprs directly
+                poly_pieces = None
+            if poly_pieces is not None:
+                try:
+                    self.h, self.dh, self.hess, self.f, self.exprs, self.syms = \
+                        poly_pieces(problem)
+                    self.polynomial = True
+                    return
+                except (NotPolynomial, NotImplementedError):
+                    pass
         self.h = IntervalFunction(problem.conditions, n)
         self.dh = IntervalFunction(jax.jacfwd(problem.conditions), n)
         self.hess = IntervalFunction(jax.jacfwd(jax.jacfwd(lambda x: problem.conditions(x)[:2])), n)
