@@ -45,7 +45,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from chaosgym.lyapunov.interval import FloatArith, IntervalFunction
+from chaosgym.lyapunov.interval import FloatArith, IntervalFunction, UnsupportedPrimitive
 from chaosgym.lyapunov.problem import Box, LyapunovProblem
 
 __all__ = ["Certificate", "LocalCertificate", "Status", "certify", "compiled"]
@@ -385,10 +385,6 @@ def certify(
                 return cert
         elif method != "bnb":
             raise ValueError(f"method must be 'bnb' or 'sos', got {method!r}")
-        t0 = time.perf_counter()
-        comp = compiled(problem)
-        timings["trace"] = time.perf_counter() - t0
-
         def result(status, rigour, scope, proofs, loc, cx, cv, unk, stats, msg):
             timings["total"] = time.perf_counter() - t_start
             return Certificate(status, rigour, scope, proofs, loc, cx, cv, unk, timings, stats,
@@ -397,6 +393,22 @@ def certify(
         empty = (np.zeros((0, n)), np.zeros((0, n)))
         base_scope = {"kind": "box", "domain": dom, "x_eq": xe.copy(), "hole_radius": 0.0,
                       "hole_shape": None, "level": level}
+        t0 = time.perf_counter()
+        try:
+            comp = compiled(problem)
+            for piece in (comp.h, comp.dh, comp.hess):
+                piece(xe[None], xe[None])
+        except UnsupportedPrimitive as e:
+            # no interval enclosure: only sampling can speak, and only to refute
+            from chaosgym.lyapunov.falsify import falsify
+
+            fr = falsify(problem, key)
+            timings["falsify"] = time.perf_counter() - t0
+            status = Status.COUNTEREXAMPLE if fr.found else Status.UNKNOWN
+            return result(status, "sampled", base_scope, empty, None, fr.counterexamples,
+                          fr.violations, empty, {"evaluated": 0},
+                          f"no interval enclosure ({e}); falsifier only")
+        timings["trace"] = time.perf_counter() - t0
 
         # 1. falsifier
         if falsify_first:

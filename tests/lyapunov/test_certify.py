@@ -122,3 +122,13 @@ def test_margin_and_strictness(x64):
     assert cert.status == Status.COUNTEREXAMPLE
     cert = certify(case.problem(margin=0.5))
     assert cert.status == Status.CERTIFIED
+
+
+def test_unsupported_function_falls_back_to_sampling(x64):
+    # jnp.sort has no interval rule: the answer can only be a sampled refutation or UNKNOWN
+    f = lambda x: -x  # noqa: E731
+    V = lambda x: jnp.sort(x * x)[-1] + 0.5 * (x @ x)  # noqa: E731
+    cert = certify(LyapunovProblem(f, V, Box.cube(2, 1.0)))
+    assert cert.status == Status.UNKNOWN and cert.rigour == "sampled"
+    bad = certify(LyapunovProblem(lambda x: x, V, Box.cube(2, 1.0)))
+    assert bad.status == Status.COUNTEREXAMPLE and bad.rigour == "sampled"
