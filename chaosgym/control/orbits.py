@@ -195,9 +195,9 @@ def find_periodic_orbit(
             p = spec.params if params is None else params
             k = jax.random.key(0) if key is None else key
             start = spec.initial_state(k, p)
-            xg, Tg = close_return(f, start, dt=min(spec.lyapunov_dt, 0.01),
-                                  transient=max(spec.warmup, 50.0), section=section,
-                                  returns=returns)
+            xg, Tg = close_return(f, start, dt=min(spec.lyapunov_dt, 0.02),
+                                  transient=max(spec.warmup, 50.0), duration=300.0,
+                                  section=section, returns=returns)
             x_guess = xg if x_guess is None else x_guess
             period_guess = Tg if period_guess is None else period_guess
         xg = jnp.asarray(x_guess, jnp.float64)

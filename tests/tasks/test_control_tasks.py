@@ -84,7 +84,8 @@ def test_lobelock_rewards_the_left_lobe():
     assert float(right.reward) == 0.0 and not bool(right.metrics["in_lobe"])
     # uncontrolled Lorenz switches lobes: LobeLock is not solved by doing nothing
     fenv = chaosgym.make_functional("chaosgym/LorenzLobeLock-v0", bank_size=16)
-    traj = jax.vmap(lambda k: fenv.rollout(k, _zero(fenv)))(jax.random.split(jax.random.key(0), 8))
+    traj = jax.vmap(lambda k: fenv.rollout(k, _zero(fenv), steps=200))(
+        jax.random.split(jax.random.key(0), 8))
     frac = float(np.mean(np.asarray(traj["in_lobe"])))
     assert 0.2 < frac < 0.8
 
