@@ -436,8 +436,9 @@ def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path) -> 
         return
     _, algo, seed = best
     run = next(Path(r) for r in agents[algo]["runs"] if Path(r).name == seed)
-    out = dest / f"{env_slug(env_id)}_{algo}_{seed}.gif"
-    if out.exists() and out.stat().st_mtime >= (run / "model.zip").stat().st_mtime:
+    stem = dest / f"{env_slug(env_id)}_{algo}_{seed}"
+    done = [p for p in (stem.with_suffix(".mp4"), stem.with_suffix(".gif")) if p.exists()]
+    if done and done[0].stat().st_mtime >= (run / "model.zip").stat().st_mtime:
         return
     try:
         import gymnasium as gym
@@ -450,17 +451,22 @@ def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path) -> 
         env = gym.make(env_id, render_mode="rgb_array")
         obs, _ = env.reset(seed=0, options={"x0": ics[0]})
         frames = [env.render()]
-        for _ in range(int(env.unwrapped.params.max_steps)):
+        for _ in range(min(int(env.unwrapped.params.max_steps), 200)):  # the transient
             a = pol(obs[None], env.unwrapped.state[None])[0]
             obs, _, term, trunc, _ = env.step(a)
             frames.append(env.render())
             if term or trunc:
                 break
         env.close()
-        frames = [f for f in frames[::2] if f is not None]
+        frames = [np.asarray(f) for f in frames[::2] if f is not None]
         if frames:
             dest.mkdir(parents=True, exist_ok=True)
-            imageio.mimsave(out, frames, duration=1 / 15, loop=0)
+            try:  # a small mp4 where ffmpeg is available, else a downscaled gif
+                imageio.mimsave(stem.with_suffix(".mp4"), [f[::2, ::2] for f in frames],
+                                fps=15, quality=5, macro_block_size=8)
+            except (ImportError, RuntimeError, ValueError, OSError):
+                imageio.mimsave(stem.with_suffix(".gif"), [f[::2, ::2] for f in frames[::2]],
+                                duration=2 / 15, loop=0)
     except Exception as e:  # the renderer is optional; a failed video must not lose results
         print(f"video of {env_id} skipped: {type(e).__name__}: {e}", file=sys.stderr)
 
