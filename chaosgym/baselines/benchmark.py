@@ -398,6 +398,8 @@ def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:
             ax.fill_between(xs, mean - std, mean + std, alpha=0.2)
     axes[0].set_ylabel("validation return")
     axes[1].set_ylabel(metric_name.replace("_", " "))
+    if metric_name.endswith("_rate"):
+        axes[1].set_ylim(-0.05, 1.05)
     for ax in axes:
         ax.set_xlabel("environment steps")
         ax.grid(alpha=0.3)
