@@ -73,3 +73,19 @@ def test_mini_language():
     assert kwargs["action_noise"]._sigma.shape == (3,)
     with pytest.raises(ValueError):
         load_hyperparams("dqn", "chaosgym/LorenzStabilize-v0")
+
+
+@pytest.mark.slow
+def test_rl_zoo3_trains_from_our_yaml(tmp_path):
+    """``python -m rl_zoo3.train --gym-packages chaosgym ... --conf-file agents/...`` runs."""
+    pytest.importorskip("rl_zoo3")
+    import subprocess
+    import sys
+
+    conf = agents_dir() / "hyperparams" / "sac.yml"
+    cmd = [sys.executable, "-m", "rl_zoo3.train", "--gym-packages", "chaosgym", "--env",
+           "chaosgym/LorenzStabilize-v0", "--algo", "sac", "--conf-file", str(conf),
+           "-n", "600", "--eval-freq", "-1", "-f", str(tmp_path), "--seed", "0"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert list(tmp_path.glob("sac/*/chaosgym-LorenzStabilize-v0.zip"))
