@@ -32,7 +32,6 @@ __all__ = [
 
 ALGOS = ("ppo", "sac", "td3", "a2c", "ddpg")
 OFF_POLICY = ("sac", "td3", "ddpg")
-RUNNER_KEYS = ("n_timesteps", "policy", "n_envs", "normalize", "noise_type", "noise_std")
 
 
 def agents_dir() -> Path:
