@@ -22,23 +22,41 @@ __all__ = ["MapRenderer", "PhaseRenderer"]
 
 
 def _background(env: Any, n_traj: int, steps: int) -> np.ndarray:
-    """``(n_traj, steps, n)`` uncontrolled trajectories from the attractor bank (one jit call)."""
+    """``(k, steps, n)`` uncontrolled trajectories from the attractor bank (one jit call).
+
+    Uses the environment's own control-interval stepper (the dynamics only: no task, no
+    observation), falling back to a zero-action ``rollout`` of the pure environment.
+    """
     import jax
     import jax.numpy as jnp
 
     fenv = env.fenv
     params = getattr(env, "params", None) or fenv.default_params
     m = fenv.num_inputs
+    step = getattr(fenv, "_step_fn", None)
+    if step is not None:
+        x0 = fenv.ic_bank[: min(n_traj, fenv.ic_bank.shape[0])]
+        u0 = jnp.zeros((m,), fenv.dtype)
+        sp = params.system
 
-    def policy(obs):
-        return jnp.zeros((m,), fenv.dtype)
+        def run(x0):
+            def body(x, _):
+                x = jax.vmap(lambda xi: step(xi, u0, sp))(x)
+                return x, x
 
-    def one(k):
-        return fenv.rollout(k, policy, params, steps=steps)["x"]
+            return jnp.swapaxes(jax.lax.scan(body, x0, None, length=steps)[1], 0, 1)
 
-    keys = jax.random.split(jax.random.key(12345), n_traj)
-    xs = np.asarray(jax.jit(jax.vmap(one))(keys), np.float64)
-    ok = np.all(np.isfinite(xs), axis=(1, 2))
+        xs = np.asarray(jax.jit(run)(x0), np.float64)
+    else:
+        def policy(obs):
+            return jnp.zeros((m,), fenv.dtype)
+
+        def one(k):
+            return fenv.rollout(k, policy, params, steps=steps)["x"]
+
+        keys = jax.random.split(jax.random.key(12345), n_traj)
+        xs = np.asarray(jax.jit(jax.vmap(one))(keys), np.float64)
+    ok = np.all(np.isfinite(xs) & (np.abs(xs) <= fenv.spec.bound), axis=(1, 2))
     return xs[ok] if ok.any() else xs[:0]
 
 
