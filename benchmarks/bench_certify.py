@@ -138,8 +138,9 @@ def write(public: list[dict], extra: list[dict], path: Path) -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in public:
+        hole = "–" if r["status"] == "COUNTEREXAMPLE" else f"{r['hole']:.3g}"
         lines.append(
-            f"| {r['case']} | {r['n']} | {r['expected']} | {r['status']} | {r['hole']:.3g} | "
+            f"| {r['case']} | {r['n']} | {r['expected']} | {r['status']} | {hole} | "
             f"{r['boxes']} | {r['t']:.2f} | {r['rigorous']} | {r['t_rig']:.2f} | {r['sos']} | "
             f"{r['t_sos']:.2f} |")
     if extra:

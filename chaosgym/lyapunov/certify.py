@@ -402,7 +402,7 @@ def certify(
             # no interval enclosure: only sampling can speak, and only to refute
             from chaosgym.lyapunov.falsify import falsify
 
-            fr = falsify(problem, key)
+            fr = falsify(problem, key, n_samples=2048, n_starts=32, steps=60)
             timings["falsify"] = time.perf_counter() - t0
             status = Status.COUNTEREXAMPLE if fr.found else Status.UNKNOWN
             return result(status, "sampled", base_scope, empty, None, fr.counterexamples,
@@ -580,16 +580,15 @@ def _confirmed(comp: Compiled, pts: list[np.ndarray], problem: LyapunovProblem, 
                ball: bool):
     """Points among ``pts`` where a violation is proven ``≥ 0`` (outside the hole), or None."""
     xe = problem.x_eq
-    for c in pts:
-        c = np.ascontiguousarray(c)
-        cl, _ = comp.h(c, c)
-        viol = (cl[:, :2] >= 0).any(axis=1) & np.any(c != xe, axis=1)
-        if hole_r > 0:
-            d = (np.sqrt(np.sum((c - xe) ** 2, axis=1)) if ball
-                 else np.max(np.abs(c - xe), axis=1))
-            viol &= d > hole_r
-        if viol.any():
-            return c[viol], np.max(cl[viol, :2], axis=1)
+    c = np.ascontiguousarray(np.concatenate(pts))  # one interpreter call for all points
+    cl, _ = comp.h(c, c)
+    viol = (cl[:, :2] >= 0).any(axis=1) & np.any(c != xe, axis=1)
+    if hole_r > 0:
+        d = (np.sqrt(np.sum((c - xe) ** 2, axis=1)) if ball
+             else np.max(np.abs(c - xe), axis=1))
+        viol &= d > hole_r
+    if viol.any():
+        return c[viol], np.max(cl[viol, :2], axis=1)
     return None
 
 

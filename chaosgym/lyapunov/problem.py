@@ -139,10 +139,10 @@ class LyapunovProblem:
         self.margin_power = int(margin_power)
         self.name = name
         self.n = n
-        with jax.enable_x64(True):
-            x0 = jnp.asarray(x_eq)
-            fx = jnp.asarray(f(x0))
-            v = jnp.asarray(V(x0))
+        with jax.enable_x64(True):  # shapes only: trace, do not run
+            x0 = jax.ShapeDtypeStruct((n,), jnp.float64)
+            fx = jax.eval_shape(f, x0)
+            v = jax.eval_shape(V, x0)
         if fx.shape != (n,):
             raise ValueError(f"f must map shape ({n},) to ({n},), got {fx.shape}")
         if v.shape != ():

@@ -57,7 +57,7 @@ def test_sb3_actor_export_matches_predict(x64):
     from chaosgym.lyapunov.closed_loop import export_sb3_actor
 
     env = gym.make("Pendulum-v1")
-    for algo in (sb3.SAC, sb3.TD3, sb3.PPO):
+    for algo in (sb3.SAC, sb3.PPO):
         kw = {"policy_kwargs": {"net_arch": [16, 16]}}
         if algo is not sb3.PPO:
             kw["learning_starts"] = 10
