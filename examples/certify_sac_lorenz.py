@@ -78,9 +78,11 @@ def analyse(name: str, f, V_lqr, x_guess, half_width: float, roa: bool) -> dict:
     cert = certify(small, max_boxes=200_000, time_limit=60)
     out["certificate"] = cert
     out["verdict"] = cert.status.value
-    if roa and cert.certified:
+    if roa:
+        # the certified region: the largest sublevel set of V on which V decreases (it may be
+        # much smaller than the box, e.g. inside one linear piece of a ReLU policy)
         p = LyapunovProblem(f, V, dom, x_eq=x_eq, name=name)
-        out["roa"] = estimate_roa(p, iters=8, time_limit=120)
+        out["roa"] = estimate_roa(p, iters=10, time_limit=120)
     return out
 
 
@@ -93,7 +95,10 @@ def show(res: dict) -> None:
     if "certificate" in res:
         print(text_report(res["certificate"]))
     if "roa" in res:
-        print(f"region of attraction: {res['roa']!r}")
+        r = res["roa"]
+        print(f"region of attraction: {r!r}")
+        if r.certificate is not None:
+            print(text_report(r.certificate, "certified sublevel set"))
     if len(res.get("counterexample", [])):
         print(f"counterexample to the LQR candidate: {res['counterexample'][0]}")
 
