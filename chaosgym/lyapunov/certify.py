@@ -511,7 +511,7 @@ def certify(
                         break
                 # confirmed counterexample at a box centre or corner (outside the hole)
                 und = ~ok
-                if level is None and und.any():
+                if und.any():
                     ul, uh = lo[und], hi[und]
                     pts = [0.5 * ul + 0.5 * uh]
                     if n <= 6:
@@ -520,7 +520,7 @@ def certify(
                             pts.append(np.where(bits == 1, uh, ul))
                     else:
                         pts += [ul, uh]
-                    found = _confirmed(comp, pts, problem, hole_r, loc.ok)
+                    found = _confirmed(comp, pts, problem, hole_r, loc.ok, level)
                     if found is not None:
                         cx_found = found
                         break
@@ -577,12 +577,15 @@ def certify(
 
 
 def _confirmed(comp: Compiled, pts: list[np.ndarray], problem: LyapunovProblem, hole_r: float,
-               ball: bool):
-    """Points among ``pts`` where a violation is proven ``≥ 0`` (outside the hole), or None."""
+               ball: bool, level: float | None = None):
+    """Points among ``pts`` where a violation is proven ``≥ 0`` (outside the hole, and inside
+    the sublevel set ``V − V* ≤ level`` when a level is given), or None."""
     xe = problem.x_eq
     c = np.ascontiguousarray(np.concatenate(pts))  # one interpreter call for all points
-    cl, _ = comp.h(c, c)
+    cl, chh = comp.h(c, c)
     viol = (cl[:, :2] >= 0).any(axis=1) & np.any(c != xe, axis=1)
+    if level is not None:
+        viol &= chh[:, 2] <= level
     if hole_r > 0:
         d = (np.sqrt(np.sum((c - xe) ** 2, axis=1)) if ball
              else np.max(np.abs(c - xe), axis=1))

@@ -9,8 +9,10 @@ bound restricted to the boxes that meet ``S_c``,
 
 so ``S_c`` is a union of components of ``{V ≤ c}`` inside ``D``, forward invariant, and every
 trajectory from it converges to ``x*`` (to the hole when the certificate has one), by
-LaSalle's invariance principle. The upper end of the bisection is the smallest sampled value
-of ``V − V*`` on the boundary of ``D``.
+LaSalle's invariance principle. The bracket starts at the smallest sampled value of
+``V − V*`` on the boundary of ``D`` and shrinks geometrically (factor 8) until a level
+certifies; bisection then refines it. A level is rejected early when a point of ``S_c`` with
+a proven violation is found.
 
 References:
     H. K. Khalil, *Nonlinear Systems*, 3rd ed., Prentice Hall (2002), §8.2 (estimating the
@@ -105,21 +107,36 @@ def estimate_roa(
         best: Certificate | None = None
         best_level = 0.0
         history: list[tuple[float, bool]] = []
-        c = upper * (1 - 1e-9)
-        for _ in range(iters + 1):
-            if time_limit is not None and time.perf_counter() - t0 > time_limit:
-                break
+        def test(c):
             cert = certify(problem, level=c, falsify_first=False, local=loc, hole=hole,
                            max_boxes=max_boxes)
-            ok = cert.certified
-            history.append((c, ok))
-            if ok:
+            history.append((c, cert.certified))
+            return cert
+
+        def out_of_time():
+            return time_limit is not None and time.perf_counter() - t0 > time_limit
+
+        # bracket: the upper end, then geometrically smaller levels until one certifies
+        c = upper * (1 - 1e-9)
+        for _ in range(12):
+            if out_of_time():
+                break
+            cert = test(c)
+            if cert.certified:
+                best, best_level, lo = cert, c, c
+                break
+            hi = c
+            c = c / 8
+        # bisection inside the bracket
+        for _ in range(iters if best is not None else 0):
+            if out_of_time() or hi - lo <= rel_tol * max(hi, 1e-300):
+                break
+            c = 0.5 * (lo + hi)
+            cert = test(c)
+            if cert.certified:
                 best, best_level, lo = cert, c, c
             else:
                 hi = c
-            if hi - lo <= rel_tol * max(hi, 1e-300):
-                break
-            c = 0.5 * (lo + hi)
         if best is not None and rigorous:
             from chaosgym.lyapunov.rigorous import recheck
 
