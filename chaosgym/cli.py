@@ -30,6 +30,7 @@ __all__ = ["PLUGINS", "build_parser", "env_summary", "main"]
 
 #: Modules whose ``register(subparsers)`` adds commands (registered when the module exists).
 PLUGINS: tuple[str, ...] = (
+    "chaosgym.lyapunov.spectrum_cli",
     "chaosgym.lyapunov.cli",
     "chaosgym.baselines.cli",
 )

@@ -79,3 +79,15 @@ def test_bad_input_errors():
         spectrum(lambda x: -x, jnp.ones(2))
     with pytest.raises(ValueError, match="n_exp"):
         spectrum("lorenz", n_exp=5, steps=100)
+
+
+def test_lyapunov_command(capsys):
+    from chaosgym.cli import main
+
+    assert main(["lyapunov", "henon", "--steps", "20000", "--n-ic", "2"]) == 0
+    out = capsys.readouterr().out
+    lam1 = float(out.split("λ1")[1].split()[0])
+    assert abs(lam1 - 0.41922) < 0.02
+    assert "Σλ" in out and "D_KY" in out
+    with pytest.raises(SystemExit, match="Did you mean"):
+        main(["lyapunov", "henonn"])
