@@ -23,7 +23,8 @@ register_all()
 
 def __getattr__(name: str):
     # Heavier subpackages load on first use, so `import chaosgym` stays light.
-    if name in ("lyapunov", "control", "render", "integrators", "tasks", "wrappers", "functional"):
+    if name in ("lyapunov", "control", "render", "integrators", "tasks", "wrappers", "functional",
+                "envwrappers"):
         import importlib
 
         return importlib.import_module(f"chaosgym.{name}")
