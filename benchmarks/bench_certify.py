@@ -149,6 +149,15 @@ def write(public: list[dict], extra: list[dict], path: Path) -> None:
         for r in extra:
             lines.append(f"| {r['case']} | {r['status']} | {r['boxes']} | {r['t']:.2f} | "
                          f"{r['note']} |")
+    lines += [
+        "",
+        "Load: other jobs shared the 2 CPUs during the run (load average about 13, at lower",
+        "priority); times are upper bounds for an idle machine.",
+        "",
+        "Learned controller: `python examples/certify_sac_lorenz.py --steps 3000` trains SAC on",
+        "LorenzStabilize, exports the actor to JAX and certifies the closed loop next to the",
+        "saturated LQR; its output is kept in `certify_sac_lorenz.txt`.",
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     print(f"wrote {path}")
