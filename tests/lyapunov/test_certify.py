@@ -132,3 +132,13 @@ def test_unsupported_function_falls_back_to_sampling(x64):
     assert cert.status == Status.UNKNOWN and cert.rigour == "sampled"
     bad = certify(LyapunovProblem(lambda x: x, V, Box.cube(2, 1.0)))
     assert bad.status == Status.COUNTEREXAMPLE and bad.rigour == "sampled"
+
+
+def test_margin_of_matching_degree_on_a_degenerate_case(x64):
+    # dV/dt = −2x⁴ − 2y²: a quartic margin keeps the check strict away from the origin
+    case = next(c for c in CASES if c.name == "cubic_x")
+    cert = certify(case.problem(margin=0.1, margin_power=4))
+    assert cert.status == Status.CERTIFIED_OUTSIDE_HOLE
+    # a quadratic margin cannot hold along the x-axis near the origin (−2x⁴ + 0.1x² > 0)
+    bad = certify(case.problem(margin=0.1, margin_power=2), hole=1e-3)
+    assert bad.status == Status.COUNTEREXAMPLE
