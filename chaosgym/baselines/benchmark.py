@@ -484,9 +484,19 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
     steps = {env_id: {algo: total_timesteps or budget(algo, env_id, quick, hp[env_id][algo],
                                                       budgets)
                       for algo in algos} for env_id in envs}
-    cfg = {"envs": envs, "algos": algos, "seeds": seeds, "quick": quick, "n_ics": n_ics,
-           "ics_seed": 2024, "timesteps": steps, "hyperparams": hp, "budgets": budgets,
-           "versions": versions(), "command": " ".join(sys.argv),
+    old: dict[str, Any] = {}
+    if (out_dir / "config.json").exists():  # environments of earlier calls are kept
+        try:
+            old = json.loads((out_dir / "config.json").read_text())
+        except json.JSONDecodeError:
+            old = {}
+    merge = lambda key, new: {**old.get(key, {}), **new}  # noqa: E731
+    n_ics_by_env = merge("n_ics", {env_id: n_ics for env_id in envs})
+    cfg = {"envs": sorted(set(old.get("envs", [])) | set(envs)), "algos": algos, "seeds": seeds,
+           "quick": quick, "n_ics": n_ics_by_env, "ics_seed": 2024,
+           "timesteps": merge("timesteps", steps), "hyperparams": merge("hyperparams", hp),
+           "budgets": budgets, "versions": versions(),
+           "commands": [*old.get("commands", []), " ".join(sys.argv)][-20:],
            "last_wall_seconds": round(wall, 1)}
     atomic_write(out_dir / "config.json", json.dumps(cfg, indent=1, default=str))
 
