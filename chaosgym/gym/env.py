@@ -47,11 +47,18 @@ class ChaosEnv(gym.Env):
         self._obs_dim = self.fenv.obs_dim
         self._act_shape = self.action_space.shape
         self._info_names = ("diverged", *self.fenv.metric_names)
-        self._bool_info = {"diverged", "captured", "invalid_action"}
+        # Boolean metrics are reported as bools, the others as floats (from the traced types).
+        k0 = jax.random.key(0)
+        _, st0 = jax.eval_shape(self.fenv.reset, k0, self._params)
+        a0 = jax.ShapeDtypeStruct(self.action_space.shape, jnp.float32)
+        info0 = jax.eval_shape(self.fenv.step, k0, st0, a0, self._params)[5]
+        self._info_kinds = tuple((n, info0[n].dtype == jnp.bool_) for n in self._info_names)
         self._state = None
         self._key = None
         self._renderer = None
         fenv = self.fenv
+
+        names = self._info_names
 
         def packed_step(state, key, action, params):
             # The step key is derived from the episode key and the step count, so it costs
@@ -59,9 +66,18 @@ class ChaosEnv(gym.Env):
             sub = jax.random.fold_in(key, state.t)
             obs, state, r, term, trunc, info = fenv.step(sub, state, action, params)
             tail = jnp.stack(
-                [r, term, trunc, *(info[n] for n in self._info_names)]
+                [r, term, trunc, info["invalid_action"], *(info[n] for n in names)]
             ).astype(jnp.float32)
             return state, jnp.concatenate([obs.astype(jnp.float32).ravel(), tail])
+
+        # Two compiled steps: with the default parameters baked in as constants (fewer
+        # arguments to pass on every call), and with parameters as an argument (used once
+        # `env.params` is set to something else; no retrace for further changes).
+        default = self._params
+        self._step_default = jax.jit(lambda state, key, action: packed_step(
+            state, key, action, default))
+        self._step_params = jax.jit(packed_step)
+        self._default_params = default
 
         def packed_reset(key, params):
             key, sub = jax.random.split(key)
@@ -73,9 +89,15 @@ class ChaosEnv(gym.Env):
             obs, state = fenv.reset_to(sub, x0, params)
             return state, key, obs.astype(jnp.float32)
 
-        self._step = jax.jit(packed_step)
         self._reset = jax.jit(packed_reset)
         self._reset_to = jax.jit(packed_reset_to)
+
+    @property
+    def _step(self):
+        """The compiled step currently in use (for inspection: ``_cache_size()``)."""
+        if self._params is self._default_params:
+            return self._step_default
+        return self._step_params
 
     @property
     def params(self):
@@ -123,16 +145,26 @@ class ChaosEnv(gym.Env):
     def step(self, action):
         if self._state is None:
             raise gym.error.ResetNeeded(f"{self.env_id}: call reset() before step()")
-        a = check_action(action, self._act_shape, self.env_id)
-        self._state, out = self._step(self._state, self._key, a, self._params)
+        if (type(action) is np.ndarray and action.dtype == np.float32
+                and action.shape == self._act_shape):
+            a = action  # fast path; finiteness is checked inside the jitted step
+        else:
+            a = check_action(action, self._act_shape, self.env_id)
+        if self._params is self._default_params:
+            state, out = self._step_default(self._state, self._key, a)
+        else:
+            state, out = self._step_params(self._state, self._key, a, self._params)
         out = np.asarray(out)
         n = self._obs_dim
+        reward, term, trunc, invalid, *rest = out[n:].tolist()
+        if invalid:
+            raise ValueError(f"{self.env_id}: action contains non-finite values (NaN or inf): "
+                             f"{action}")
+        self._state = state
         obs = out[:n]
-        reward, term, trunc = float(out[n]), bool(out[n + 1]), bool(out[n + 2])
-        info = {}
-        for i, name in enumerate(self._info_names):
-            v = out[n + 3 + i]
-            info[name] = bool(v) if name in self._bool_info else float(v)
+        term, trunc = term != 0.0, trunc != 0.0
+        info = {name: (v != 0.0 if is_bool else v)
+                for (name, is_bool), v in zip(self._info_kinds, rest, strict=True)}
         if self._renderer is not None or self.render_mode == "human":
             self._record(a, reward, info)
         return obs, reward, term, trunc, info
