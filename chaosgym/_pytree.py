@@ -14,7 +14,7 @@ import jax
 
 T = TypeVar("T")
 
-__all__ = ["pytree_dataclass", "static", "field_names", "replace"]
+__all__ = ["field_names", "pytree_dataclass", "replace", "static"]
 
 
 def static(default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:

@@ -267,7 +267,7 @@ class FunctionalEnv:
         def body(carry, k):
             obs, state, done = carry
             a = policy(obs)
-            obs2, state2, r, term, trunc, info = self.step(k, state, a, params)
+            obs2, state2, r, term, _trunc, info = self.step(k, state, a, params)
             keep = lambda new, old: jnp.where(done, old, new)  # noqa: E731
             state2 = jax.tree_util.tree_map(keep, state2, state)
             obs2 = keep(obs2, obs)

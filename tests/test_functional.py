@@ -21,7 +21,7 @@ def fenv():
 
 def test_jit_equals_eager(fenv):
     key = jax.random.key(0)
-    obs, s = fenv.reset(key)
+    _obs, s = fenv.reset(key)
     a = jnp.array([0.3])
     eager = fenv.step(key, s, a)
     jitted = jax.jit(fenv.step)(key, s, a, fenv.default_params)
@@ -40,8 +40,8 @@ def test_vmap_over_states_and_params_equals_loop(fenv):
     acts = jnp.linspace(-1, 1, 4)[:, None]
     obs_v, *_ = step(keys, states, acts, params)
     for i in range(4):
-        s_i = jax.tree_util.tree_map(lambda x: x[i], states)
-        p_i = jax.tree_util.tree_map(lambda x: x[i], params)
+        s_i = jax.tree_util.tree_map(lambda x, i=i: x[i], states)
+        p_i = jax.tree_util.tree_map(lambda x, i=i: x[i], params)
         obs_i, *_ = fenv.step(keys[i], s_i, acts[i], p_i)
         np.testing.assert_allclose(np.asarray(obs_v[i]), np.asarray(obs_i), rtol=1e-5)
     # different rho => different dynamics
@@ -51,12 +51,12 @@ def test_vmap_over_states_and_params_equals_loop(fenv):
 def test_autoreset_draws_fresh_initial_conditions():
     env = AutoReset(chaosgym.make_functional(ID, max_steps=2))
     step = jax.jit(env.step)
-    obs, s = env.reset(jax.random.key(0))
+    _, s = env.reset(jax.random.key(0))
     starts = [np.asarray(s.x)]
     key = jax.random.key(1)
     for _ in range(6):
         key, k = jax.random.split(key)
-        obs, s, r, term, trunc, info = step(k, s, jnp.zeros(1), env.default_params)
+        _obs, s, _r, _term, trunc, info = step(k, s, jnp.zeros(1), env.default_params)
         if bool(info["done"]):
             assert bool(trunc) and int(s.t) == 0
             starts.append(np.asarray(s.x))
@@ -70,7 +70,7 @@ def test_vector_autoreset_reports_final_obs():
     vec.reset(seed=0)
     seen = []
     for _ in range(3):
-        obs, r, term, trunc, info = vec.step(np.zeros((8, 1), np.float32))
+        obs, _r, _term, trunc, info = vec.step(np.zeros((8, 1), np.float32))
         seen.append(obs)
     assert trunc.all() and info["_final_obs"].all()
     assert not np.allclose(info["final_obs"], obs)  # obs is the fresh start
@@ -82,7 +82,7 @@ def test_divergence_ends_episode_with_flag_and_finite_obs():
     env = gym.make(ID, dt=2.0, substeps=1)  # RK4 far beyond its stability limit
     obs, _ = env.reset(seed=0)
     for _ in range(20):
-        obs, r, term, trunc, info = env.step(np.ones(1, np.float32))
+        obs, r, term, _trunc, info = env.step(np.ones(1, np.float32))
         assert np.isfinite(obs).all() and np.isfinite(r)
         if term:
             break

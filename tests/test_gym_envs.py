@@ -101,7 +101,7 @@ def test_make_vec_steps_all_envs_in_one_call():
     obs, _ = vec.reset(seed=0)
     assert obs.shape == (16, 3) and obs.dtype == np.float32
     for _ in range(3):
-        obs, r, term, trunc, info = vec.step(vec.action_space.sample())
+        obs, r, _term, _trunc, info = vec.step(vec.action_space.sample())
     assert r.shape == (16,) and info["distance"].shape == (16,)
     assert vec.unwrapped._vstep._cache_size() == 1
     with pytest.raises(ValueError, match="non-finite"):

@@ -216,7 +216,9 @@ class SystemSpec:
         """Default params with some fields replaced; unknown names raise ``TypeError``."""
         return self.params.replace(**overrides)
 
-    def controlled_field(self, actuation: str | None = None) -> Callable[[Array, Array, Params], Array]:
+    def controlled_field(
+        self, actuation: str | None = None
+    ) -> Callable[[Array, Array, Params], Array]:
         """``(x, u, params) -> dx/dt`` (or ``x_next`` for maps) under the named actuation."""
         act = self.actuation(actuation)
 

@@ -45,7 +45,9 @@ class Stabilize(Task):
             raise ValueError(f"system {spec.name!r} declares no fixed points to stabilize")
         k = spec.fixed_points(sp).shape[0]
         if not 0 <= tp.target < k:
-            raise ValueError(f"target index {tp.target} out of range: {spec.name} has {k} fixed points")
+            raise ValueError(
+                f"target index {tp.target} out of range: {spec.name} has {k} fixed points"
+            )
 
     def target_state(self, spec, sp, tp):
         return spec.fixed_points(sp)[tp.target]
