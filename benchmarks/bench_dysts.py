@@ -221,8 +221,9 @@ def main() -> None:
         "Target ≥ 10× faster at ≥ 10× smaller error: "
         + ("met" if speed >= 10 and acc >= 10 else "**not met**") + " (compiled), "
         + ("met" if cold_speed >= 10 and acc >= 10 else "**not met**") + " (cold). "
-        "`spectrum` traces its program anew on every call, so even a compiled call pays "
-        "tracing; the integration itself is a small fraction of either time.",
+        "`spectrum` compiles once per system and run configuration and reuses the program "
+        "(parameters are traced arguments), so the cold time is tracing plus XLA compilation "
+        "and the integration itself is a small fraction of it.",
         "",
         "## Trajectory generation at matched accuracy (Lorenz)",
         "",
