@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -63,13 +64,19 @@ def initial_conditions(
     """The stored initial states of ``env_id`` (created with a fixed key on first use).
 
     With ``directory`` the set is stored as ``<directory>/<Env>.npy`` and reused from there
-    (a stored set with fewer than ``n`` states is regenerated); without it, it is only drawn.
+    (a stored set is never overwritten: one with fewer than ``n`` states is used whole, with a
+    warning; delete the file to draw a larger one); without it, it is only drawn.
     """
     path = None if directory is None else Path(directory) / f"{env_slug(env_id)}.npy"
     if path is not None and path.exists():
         ics = np.load(path)
-        if ics.shape[0] >= n:
-            return ics[:n]
+        if ics.shape[0] < n:
+            warnings.warn(
+                f"{path} holds {ics.shape[0]} stored initial states, fewer than the {n} "
+                "requested; evaluating on the stored set (delete the file to draw a larger one)",
+                stacklevel=2,
+            )
+        return ics[:n]
     fenv = make_functional(env_id) if fenv is None else fenv
     draw = jax.jit(lambda s, p: jax.vmap(fenv.initial_state, in_axes=(0, None))(
         jax.random.split(jax.random.key(s), n), p))

@@ -91,3 +91,12 @@ def test_pyragas_and_ogy_baselines():
     ics = initial_conditions("chaosgym/HenonStabilize-v0", 16, fenv=henon)
     ogy = summarize(evaluate_policy(henon, pols["ogy"], ics), henon.dt)
     assert ogy["captured_rate"] > 0.0 and ogy["diverged_rate"] == 0.0
+
+
+def test_stored_initial_conditions_are_never_overwritten(tmp_path):
+    env_id = "chaosgym/HenonStabilize-v0"
+    small = initial_conditions(env_id, 4, directory=tmp_path)
+    with pytest.warns(UserWarning, match="fewer than the 10 requested"):
+        again = initial_conditions(env_id, 10, directory=tmp_path)
+    np.testing.assert_array_equal(again, small)
+    np.testing.assert_array_equal(np.load(next(tmp_path.glob("*.npy"))), small)
