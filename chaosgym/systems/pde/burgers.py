@@ -34,7 +34,6 @@ from __future__ import annotations
 import functools
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from chaosgym._pytree import pytree_dataclass, static
@@ -42,8 +41,9 @@ from chaosgym.systems.base import Additive
 from chaosgym.systems.pde.semilinear import (
     PDESpec,
     Semilinear,
-    box_actuators,
-    gaussian_jets,
+    actuators_1d,
+    advection_term,
+    low_mode_field,
     make_pde_stepper,
 )
 from chaosgym.systems.pde.spectral import Grid
@@ -65,14 +65,7 @@ class BurgersParams:
 @functools.lru_cache(maxsize=32)
 def model(L: float, N: int, nu: float) -> Semilinear:
     g = Grid(float(L), int(N), 1, False)
-    symbol = -nu * g.k2
-    ik_half = -0.5j * g.k_deriv[0] * g.dealias
-
-    def nonlinear(v, p):
-        u = g.ifft(v)
-        return jnp.asarray(ik_half, v.dtype) * g.fft(u * u)
-
-    return Semilinear(g, symbol, nonlinear)
+    return Semilinear(g, -nu * g.k2, advection_term(g))
 
 
 def _model(p: BurgersParams) -> Semilinear:
@@ -80,12 +73,7 @@ def _model(p: BurgersParams) -> Semilinear:
 
 
 def actuator_matrix(p: BurgersParams) -> jax.Array:
-    g = _model(p).grid
-    if p.actuator_kind == "box":
-        return box_actuators(g, p.n_actuators, p.actuator_width)
-    if p.actuator_kind == "gaussian":
-        return gaussian_jets(g, p.n_actuators, p.actuator_width)
-    raise ValueError(f"actuator_kind must be 'box' or 'gaussian', got {p.actuator_kind!r}")
+    return actuators_1d(_model(p).grid, p.actuator_kind, p.n_actuators, p.actuator_width)
 
 
 def vector_field(x: jax.Array, p: BurgersParams) -> jax.Array:
@@ -93,11 +81,7 @@ def vector_field(x: jax.Array, p: BurgersParams) -> jax.Array:
 
 
 def initial_state(key: jax.Array, p: BurgersParams) -> jax.Array:
-    x = jnp.asarray(_model(p).grid.x)
-    c = 0.3 * jax.random.normal(key, (2, 4))
-    n = jnp.arange(1, 5)[:, None]
-    ph = 2 * jnp.pi * n * x[None, :] / p.L
-    return jnp.sum(c[0][:, None] * jnp.cos(ph) + c[1][:, None] * jnp.sin(ph), axis=0)
+    return low_mode_field(key, _model(p).grid.x, p.L, 0.3, 4)
 
 
 SPEC = PDESpec(

@@ -52,6 +52,8 @@ from chaosgym.systems.pde.semilinear import (
     PDESpec,
     Semilinear,
     complex_actuators,
+    cubic_term,
+    fourier_sum,
     gaussian_jets,
     make_pde_stepper,
 )
@@ -75,14 +77,7 @@ class CGLEParams:
 def model(L: float, N: int, alpha: float) -> Semilinear:
     g = Grid(float(L), int(N), 1, True)
     symbol = 1.0 - (1.0 + 1j * alpha) * g.k2
-    mask = g.dealias
-
-    def nonlinear(v, p):
-        A = g.ifft(v)
-        nl = -(1.0 + 1j * p.beta) * (jnp.real(A) ** 2 + jnp.imag(A) ** 2) * A
-        return jnp.where(mask, g.fft(nl.astype(v.dtype)), 0.0)
-
-    return Semilinear(g, symbol, nonlinear)
+    return Semilinear(g, symbol, cubic_term(g, lambda p: -(1.0 + 1j * p.beta)))
 
 
 def _model(p: CGLEParams) -> Semilinear:
@@ -99,13 +94,9 @@ def vector_field(x: jax.Array, p: CGLEParams) -> jax.Array:
 
 def initial_state(key: jax.Array, p: CGLEParams) -> jax.Array:
     """Random modes |n| ≤ 8 with amplitude ~0.1 in Re A and Im A."""
-    x = jnp.asarray(_model(p).grid.x)
+    x = _model(p).grid.x
     c = 0.1 * jax.random.normal(key, (4, 8))
-    n = jnp.arange(1, 9)[:, None]
-    ph = 2 * jnp.pi * n * x[None, :] / p.L
-    re = jnp.sum(c[0][:, None] * jnp.cos(ph) + c[1][:, None] * jnp.sin(ph), axis=0)
-    im = jnp.sum(c[2][:, None] * jnp.cos(ph) + c[3][:, None] * jnp.sin(ph), axis=0)
-    return jnp.concatenate([re, im])
+    return jnp.concatenate([fourier_sum(c[:2], x, p.L), fourier_sum(c[2:], x, p.L)])
 
 
 def amplitude2(x: jax.Array, p: CGLEParams) -> jax.Array:

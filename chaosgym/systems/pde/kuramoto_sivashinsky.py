@@ -55,8 +55,9 @@ from chaosgym.systems.base import Additive, Invariant
 from chaosgym.systems.pde.semilinear import (
     PDESpec,
     Semilinear,
-    box_actuators,
-    gaussian_jets,
+    actuators_1d,
+    advection_term,
+    low_mode_field,
     make_pde_stepper,
 )
 from chaosgym.systems.pde.spectral import Grid
@@ -82,14 +83,7 @@ class KSParams:
 def model(L: float, N: int) -> Semilinear:
     """The KS model on ``N`` points of ``[0, L)``: symbol ``k² − k⁴``, ``N(u) = −(u²/2)_x``."""
     g = Grid(float(L), int(N), 1, False)
-    symbol = g.k[0] ** 2 - g.k[0] ** 4
-    ik_half = -0.5j * g.k_deriv[0] * g.dealias
-
-    def nonlinear(v, p):
-        u = g.ifft(v)
-        return jnp.asarray(ik_half, v.dtype) * g.fft(u * u)
-
-    return Semilinear(g, symbol, nonlinear)
+    return Semilinear(g, g.k[0] ** 2 - g.k[0] ** 4, advection_term(g))
 
 
 def _model(p: KSParams) -> Semilinear:
@@ -97,12 +91,7 @@ def _model(p: KSParams) -> Semilinear:
 
 
 def actuator_matrix(p: KSParams) -> jax.Array:
-    g = _model(p).grid
-    if p.actuator_kind == "gaussian":
-        return gaussian_jets(g, p.n_actuators, p.actuator_width)
-    if p.actuator_kind == "box":
-        return box_actuators(g, p.n_actuators, p.actuator_width)
-    raise ValueError(f"actuator_kind must be 'gaussian' or 'box', got {p.actuator_kind!r}")
+    return actuators_1d(_model(p).grid, p.actuator_kind, p.n_actuators, p.actuator_width)
 
 
 def vector_field(x: jax.Array, p: KSParams) -> jax.Array:
@@ -112,11 +101,7 @@ def vector_field(x: jax.Array, p: KSParams) -> jax.Array:
 
 def initial_state(key: jax.Array, p: KSParams) -> jax.Array:
     """A random combination of the lowest four Fourier modes (amplitude ~0.5)."""
-    x = jnp.asarray(_model(p).grid.x)
-    c = 0.5 * jax.random.normal(key, (2, 4))
-    n = jnp.arange(1, 5)[:, None]
-    ph = 2 * jnp.pi * n * x[None, :] / p.L
-    return jnp.sum(c[0][:, None] * jnp.cos(ph) + c[1][:, None] * jnp.sin(ph), axis=0)
+    return low_mode_field(key, _model(p).grid.x, p.L, 0.5, 4)
 
 
 def budget(x: jax.Array, f: jax.Array, p: KSParams) -> dict[str, jax.Array]:

@@ -49,6 +49,7 @@ from chaosgym.systems.pde.semilinear import (
     PDESpec,
     Semilinear,
     complex_actuators,
+    cubic_term,
     gaussian_jets_2d,
     make_pde_stepper,
 )
@@ -71,15 +72,7 @@ class LambdaOmegaParams:
 @functools.lru_cache(maxsize=16)
 def model(L: float, N: int, d: float) -> Semilinear:
     g = Grid(float(L), int(N), 2, True)
-    symbol = 1.0 - d * g.k2
-    mask = g.dealias
-
-    def nonlinear(v, p):
-        W = g.ifft(v)
-        nl = -(1.0 + 1j * p.beta) * (jnp.real(W) ** 2 + jnp.imag(W) ** 2) * W
-        return jnp.where(mask, g.fft(nl.astype(v.dtype)), 0.0)
-
-    return Semilinear(g, symbol, nonlinear)
+    return Semilinear(g, 1.0 - d * g.k2, cubic_term(g, lambda p: -(1.0 + 1j * p.beta)))
 
 
 def _model(p: LambdaOmegaParams) -> Semilinear:

@@ -38,10 +38,15 @@ Params = Any
 __all__ = [
     "PDESpec",
     "Semilinear",
+    "actuators_1d",
+    "advection_term",
     "box_actuators",
     "complex_actuators",
+    "cubic_term",
+    "fourier_sum",
     "gaussian_jets",
     "gaussian_jets_2d",
+    "low_mode_field",
     "make_pde_stepper",
     "sensor_matrix",
 ]
@@ -126,7 +131,55 @@ class PDESpec(SystemSpec):
         return 2 * (2 * n_modes + 1) * per
 
 
+# ---------------------------------------------------------------------- shared terms
+def advection_term(grid: Grid) -> Callable[[Array, Params], Array]:
+    """The dealiased conservative advection ``−(u²/2)_x`` in spectral space (KS, Burgers)."""
+    ik_half = -0.5j * grid.k_deriv[0] * grid.dealias
+
+    def term(v: Array, p: Params) -> Array:
+        u = grid.ifft(v)
+        return jnp.asarray(ik_half, v.dtype) * grid.fft(u * u)
+
+    return term
+
+
+def cubic_term(
+    grid: Grid, coefficient: Callable[[Params], Any]
+) -> Callable[[Array, Params], Array]:
+    """The dealiased cubic ``c(params) |A|² A`` of a complex field in spectral space
+    (Ginzburg–Landau, λ–ω, nonlinear Schrödinger)."""
+    mask = grid.dealias
+
+    def term(v: Array, p: Params) -> Array:
+        A = grid.ifft(v)
+        nl = coefficient(p) * (jnp.real(A) ** 2 + jnp.imag(A) ** 2) * A
+        return jnp.where(mask, grid.fft(nl.astype(v.dtype)), 0.0)
+
+    return term
+
+
+def fourier_sum(c: Array, x: Array, L: float) -> Array:
+    """``Σ_n c[0, n−1] cos(2πnx/L) + c[1, n−1] sin(2πnx/L)`` for ``n = 1..c.shape[1]``."""
+    ph = 2 * jnp.pi * jnp.arange(1, c.shape[1] + 1)[:, None] * jnp.asarray(x)[None, :] / L
+    return jnp.sum(c[0][:, None] * jnp.cos(ph) + c[1][:, None] * jnp.sin(ph), axis=0)
+
+
+def low_mode_field(key: Array, x: Array, L: float, amplitude: float, modes: int) -> Array:
+    """A random smooth real field: :func:`fourier_sum` of the lowest ``modes`` modes with
+    normal coefficients of standard deviation ``amplitude``."""
+    return fourier_sum(amplitude * jax.random.normal(key, (2, modes)), x, L)
+
+
 # ---------------------------------------------------------------------- actuators and sensors
+def actuators_1d(grid: Grid, kind: str, n: int, width) -> Array:
+    """``(N, n)`` profiles of ``n`` ``"gaussian"`` jets (width σ) or ``"box"`` actuators."""
+    if kind == "gaussian":
+        return gaussian_jets(grid, n, width)
+    if kind == "box":
+        return box_actuators(grid, n, width)
+    raise ValueError(f"actuator_kind must be 'gaussian' or 'box', got {kind!r}")
+
+
 def _periodic_gaussian(x: np.ndarray | Array, c, sigma, L: float, xp=jnp):
     d = x - c
     d = d - L * xp.round(d / L)
