@@ -63,6 +63,8 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         self._key = None
         self._rng: np.random.Generator | None = None
         self._count = 0
+        self._every_env = np.ones(self.num_envs, bool)  # "_key" masks: every entry is valid
+        self._every_env.flags.writeable = False
         fenv, n = self.fenv, self.num_envs
 
         def vstep(state, key, count, actions, params):
@@ -125,7 +127,7 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         info["_final_obs"] = done
         for k in list(info):
             if not k.startswith("_") and k != "final_obs":
-                info["_" + k] = np.ones(self.num_envs, bool)
+                info["_" + k] = self._every_env
         return obs, r, term, trunc, info
 
     @property
