@@ -29,8 +29,8 @@ from chaosgym import systems
 from chaosgym._pytree import field_names
 from chaosgym.tasks import Laminarize, LobeLock, Stabilize, StabilizeOrbit, Synchronize, Task
 from chaosgym.tasks.pde import Dissipation, Target, Track, suppress_task
-from chaosgym.tasks.suppress import Suppress as SuppressActivity
-from chaosgym.tasks.track import Track as TrackReference
+from chaosgym.tasks.suppress import SuppressActivity
+from chaosgym.tasks.track import TrackReference
 
 __all__ = ["ENVS", "EnvDef", "env_def", "list_envs", "make_functional", "register_all"]
 

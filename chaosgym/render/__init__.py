@@ -29,13 +29,13 @@ from __future__ import annotations
 from typing import Any
 
 from chaosgym.render.base import Renderer
-from chaosgym.render.phase import MapRenderer, PhaseRenderer
-from chaosgym.render.profile import (
+from chaosgym.render.field import (
     Field1DRenderer,
     Field2DRenderer,
     VectorRenderer,
     field_layout,
 )
+from chaosgym.render.phase import MapRenderer, PhaseRenderer
 
 __all__ = [
     "Field1DRenderer",

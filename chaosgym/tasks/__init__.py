@@ -1,13 +1,22 @@
-"""Tasks: rewards, termination and targets, independent of the dynamics."""
+"""Tasks: rewards, termination and targets, independent of the dynamics.
+
+ODE and map tasks live in one module each; the PDE tasks (:mod:`chaosgym.tasks.pde`) share the
+field observations of ``FieldTask``. Class names are unique across the package:
+``SuppressActivity`` / ``TrackReference`` here, ``pde.Suppress`` / ``pde.Track`` for fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from chaosgym.tasks.base import Task, TaskOutput
 from chaosgym.tasks.laminarize import Laminarize, LaminarizeParams
 from chaosgym.tasks.lobelock import LobeLock, LobeLockParams
 from chaosgym.tasks.orbit import StabilizeOrbit, StabilizeOrbitParams
 from chaosgym.tasks.stabilize import Stabilize, StabilizeParams
-from chaosgym.tasks.suppress import Suppress, SuppressParams
+from chaosgym.tasks.suppress import SuppressActivity, SuppressActivityParams
 from chaosgym.tasks.synchronize import Synchronize, SynchronizeParams
-from chaosgym.tasks.track import Track, TrackParams
+from chaosgym.tasks.track import TrackReference, TrackReferenceParams
 
 __all__ = [
     "Laminarize",
@@ -18,12 +27,31 @@ __all__ = [
     "StabilizeOrbit",
     "StabilizeOrbitParams",
     "StabilizeParams",
-    "Suppress",
-    "SuppressParams",
+    "SuppressActivity",
+    "SuppressActivityParams",
     "Synchronize",
     "SynchronizeParams",
     "Task",
     "TaskOutput",
-    "Track",
-    "TrackParams",
+    "TrackReference",
+    "TrackReferenceParams",
 ]
+
+#: Former names, kept working with a ``DeprecationWarning``.
+_DEPRECATED = {
+    "Suppress": "SuppressActivity",
+    "SuppressParams": "SuppressActivityParams",
+    "Track": "TrackReference",
+    "TrackParams": "TrackReferenceParams",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(f"chaosgym.tasks.{name} is deprecated; use {new}", DeprecationWarning,
+                      stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Suppress: reduce the energy or activity of a turbulent cascade or a chaotic network.
+"""SuppressActivity: reduce the energy or activity of a turbulent cascade or a chaotic network.
 
 The measured quantity is chosen by the static parameter ``measure``:
 
@@ -20,19 +20,21 @@ Episode end:
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.tasks.base import Task, TaskOutput
 
-__all__ = ["MEASURES", "Suppress", "SuppressParams"]
+__all__ = ["MEASURES", "SuppressActivity", "SuppressActivityParams"]
 
 MEASURES = ("energy", "fixed_point", "spread")
 
 
 @pytree_dataclass
-class SuppressParams:
-    """Parameters of :class:`Suppress`."""
+class SuppressActivityParams:
+    """Parameters of :class:`SuppressActivity`."""
 
     measure: str = static("energy")
     target: int = static(0)
@@ -41,7 +43,7 @@ class SuppressParams:
     control_cost: float = 1e-2
 
 
-class Suppress(Task):
+class SuppressActivity(Task):
     """Reduce a measure of energy or activity."""
 
     name = "Suppress"
@@ -49,7 +51,7 @@ class Suppress(Task):
     description = "reduce the energy or activity of the dynamics"
 
     def __init__(self, **kwargs) -> None:
-        self.params = SuppressParams(**kwargs)
+        self.params = SuppressActivityParams(**kwargs)
 
     def check(self, spec, sp, tp) -> None:
         if tp.measure not in MEASURES:
@@ -80,3 +82,18 @@ class Suppress(Task):
             metrics={"activity": a},
             tstate=tstate,
         )
+
+
+#: Former names, kept working with a ``DeprecationWarning``.
+_DEPRECATED = {"Suppress": "SuppressActivity", "SuppressParams": "SuppressActivityParams"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(f"{__name__}.{name} is deprecated; use {new}", DeprecationWarning,
+                      stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

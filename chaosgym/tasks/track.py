@@ -1,4 +1,4 @@
-"""Track: make one state component follow a reference — a setpoint schedule or a sine.
+"""TrackReference: make one state component follow a reference — a setpoint schedule or a sine.
 
 The reference at control step k is ``r(k)``:
 
@@ -20,17 +20,19 @@ Episode end:
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.tasks.base import Task, TaskOutput
 
-__all__ = ["Track", "TrackParams"]
+__all__ = ["TrackReference", "TrackReferenceParams"]
 
 
 @pytree_dataclass
-class TrackParams:
-    """Parameters of :class:`Track` (shape-fixing fields are static)."""
+class TrackReferenceParams:
+    """Parameters of :class:`TrackReference` (shape-fixing fields are static)."""
 
     component: int = static(0)
     kind: str = static("schedule")
@@ -43,7 +45,7 @@ class TrackParams:
     tolerance: float = 0.5
 
 
-class Track(Task):
+class TrackReference(Task):
     """Follow a setpoint schedule or a sinusoidal reference with one state component."""
 
     name = "Track"
@@ -53,7 +55,7 @@ class Track(Task):
     def __init__(self, **kwargs) -> None:
         if "setpoints" in kwargs:
             kwargs["setpoints"] = tuple(float(v) for v in kwargs["setpoints"])
-        self.params = TrackParams(**kwargs)
+        self.params = TrackReferenceParams(**kwargs)
 
     def check(self, spec, sp, tp) -> None:
         n = spec.dim(sp)
@@ -92,3 +94,18 @@ class Track(Task):
             metrics={"error": err, "on_target": err < tp.tolerance},
             tstate=tstate + 1,
         )
+
+
+#: Former names, kept working with a ``DeprecationWarning``.
+_DEPRECATED = {"Track": "TrackReference", "TrackParams": "TrackReferenceParams"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(f"{__name__}.{name} is deprecated; use {new}", DeprecationWarning,
+                      stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

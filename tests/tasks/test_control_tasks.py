@@ -9,7 +9,7 @@ import pytest
 
 import chaosgym
 from chaosgym.integrators import make_stepper
-from chaosgym.tasks import Laminarize, LobeLock, Suppress, Synchronize, Track
+from chaosgym.tasks import Laminarize, LobeLock, SuppressActivity, Synchronize, TrackReference
 
 
 def _zero(fenv):
@@ -34,7 +34,7 @@ def test_track_schedule_and_observation():
 
 
 def test_track_sine_reference():
-    t = Track(kind="sine", amplitude=2.0, period=8.0, offset=1.0)
+    t = TrackReference(kind="sine", amplitude=2.0, period=8.0, offset=1.0)
     tp = t.params
     np.testing.assert_allclose(float(t.reference(jnp.asarray(2), tp)), 3.0, rtol=1e-6)
     spec = chaosgym.systems.get("duffing")
@@ -110,18 +110,32 @@ def test_suppress_measures():
     sp = spec.params
     x = spec.fixed_points(sp)[0]
     for measure, expect in (("fixed_point", 0.0), ("energy", 0.5 * float(jnp.sum(x * x)))):
-        t = Suppress(measure=measure)
+        t = SuppressActivity(measure=measure)
         t.check(spec, sp, t.params)
         out = t.evaluate(x, jnp.zeros(sp.N), x, (), spec, sp, t.params)
         np.testing.assert_allclose(float(out.metrics["activity"]), expect, rtol=1e-5, atol=1e-7)
-    t = Suppress(measure="spread", n_nodes=sp.N)
+    t = SuppressActivity(measure="spread", n_nodes=sp.N)
     out = t.evaluate(x, jnp.zeros(sp.N), x, (), spec, sp, t.params)
     assert abs(float(out.metrics["activity"])) < 1e-10
     with pytest.raises(ValueError, match="measure"):
         t.check(spec, sp, t.params.replace(measure="entropy"))
     with pytest.raises(ValueError, match="fixed point"):
         s = chaosgym.systems.get("sabra")
-        Suppress(measure="fixed_point").check(s, s.params, Suppress(measure="fixed_point").params)
+        t = SuppressActivity(measure="fixed_point")
+        t.check(s, s.params, t.params)
+
+
+def test_old_task_names_are_deprecated_aliases():
+    import chaosgym.tasks as tasks
+    from chaosgym.tasks import suppress, track
+
+    for mod, old, new in [(tasks, "Suppress", SuppressActivity), (tasks, "Track", TrackReference),
+                          (suppress, "SuppressParams", suppress.SuppressActivityParams),
+                          (track, "TrackParams", track.TrackReferenceParams)]:
+        with pytest.warns(DeprecationWarning, match=new.__name__):
+            assert getattr(mod, old) is new
+    with pytest.raises(AttributeError):
+        tasks.Nonexistent  # noqa: B018
 
 
 def test_stabilize_orbit_env_distance_on_orbit():
