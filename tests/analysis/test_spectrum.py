@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import chaosgym
-from chaosgym.lyapunov import kaplan_yorke, spectrum
+from chaosgym.analysis import kaplan_yorke, spectrum
 
 
 def test_lorenz_spectrum_and_trace_identity(x64):
@@ -91,3 +91,21 @@ def test_lyapunov_command(capsys):
     assert "Σλ" in out and "D_KY" in out
     with pytest.raises(SystemExit, match="Did you mean"):
         main(["lyapunov", "henonn"])
+
+
+def test_exponents_live_in_analysis_and_are_re_exported():
+    import subprocess
+    import sys
+
+    import chaosgym.analysis
+    import chaosgym.lyapunov
+
+    assert chaosgym.lyapunov.spectrum is chaosgym.analysis.spectrum
+    assert chaosgym.lyapunov.LyapunovResult is chaosgym.analysis.LyapunovResult
+    from chaosgym.lyapunov.spectrum import spectrum as s2
+
+    assert s2 is chaosgym.analysis.spectrum
+    # the exponent package never imports the Lyapunov-function package
+    code = ("import sys, chaosgym.analysis, chaosgym.analysis.cli; "
+            "sys.exit('chaosgym.lyapunov' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
