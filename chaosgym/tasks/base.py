@@ -9,17 +9,27 @@ own terms, and named scalar metrics (reported in ``info``). A task may carry sta
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
+
+#: The array type of every task input and output (JAX arrays, traced under jit).
 Array = jax.Array
 
-__all__ = ["Task", "TaskOutput"]
+__all__ = ["Array", "Task", "TaskOutput"]
 
 
 @dataclasses.dataclass(frozen=True)
 class TaskOutput:
+    """What :meth:`Task.evaluate` returns for one control interval.
+
+    ``reward`` and ``terminated`` are scalars, ``metrics`` named scalars reported in ``info``,
+    ``tstate`` the task state after the step.
+    """
+
     reward: Array
     terminated: Array
     metrics: dict[str, Array]
@@ -38,22 +48,23 @@ class Task:
     metrics: tuple[str, ...] = ()
     description: str = ""
 
-    def init(self, key: Array, x0: Array, spec: Any, sp: Any, tp: Any) -> Any:
+    def init(self, key: Array, x0: Array, spec: SystemSpec, sp: Any, tp: Any) -> Any:
         """Task state at reset (default: none)."""
         return ()
 
-    def observation_dim(self, spec: Any, sp: Any) -> int:
+    def observation_dim(self, spec: SystemSpec, sp: Any) -> int:
         """Length of the observation vector (default: the state dimension)."""
         return spec.dim(sp)
 
-    def observe(self, x: Array, tstate: Any, spec: Any, sp: Any, tp: Any) -> Array:
+    def observe(self, x: Array, tstate: Any, spec: SystemSpec, sp: Any, tp: Any) -> Array:
         """Observation of the state (default: the state itself)."""
         return x
 
     def evaluate(
-        self, x: Array, u: Array, x_next: Array, tstate: Any, spec: Any, sp: Any, tp: Any
+        self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec, sp: Any, tp: Any
     ) -> TaskOutput:
+        """Reward, termination, metrics and next task state for the step ``x -> x_next``."""
         raise NotImplementedError
 
-    def check(self, spec: Any, sp: Any, tp: Any) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: Any) -> None:
         """Raise ``ValueError`` if the task cannot be posed on this system."""

@@ -20,10 +20,15 @@ References:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 __all__ = ["Laminarize", "LaminarizeParams"]
 
@@ -45,17 +50,18 @@ class Laminarize(Task):
     metrics = ("deviation", "laminar")
     description = "return a transiently turbulent flow to its laminar state"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = LaminarizeParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: LaminarizeParams) -> None:
         if spec.fixed_points is None:
             raise ValueError(f"system {spec.name!r} declares no laminar (fixed-point) state")
         k = spec.fixed_points(sp).shape[0]
         if not 0 <= tp.target < k:
             raise ValueError(f"target index {tp.target} out of range: {spec.name} has {k}")
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: LaminarizeParams) -> TaskOutput:
         target = spec.fixed_points(sp)[tp.target].astype(x_next.dtype)
         d2 = jnp.sum((x_next - target) ** 2)
         dev = jnp.sqrt(d2)

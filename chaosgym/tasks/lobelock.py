@@ -18,10 +18,15 @@ References:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 __all__ = ["LobeLock", "LobeLockParams"]
 
@@ -42,15 +47,16 @@ class LobeLock(Task):
     metrics = ("in_lobe", "margin")
     description = "keep the trajectory in one lobe of the attractor"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = LobeLockParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: LobeLockParams) -> None:
         n = spec.dim(sp)
         if not 0 <= tp.component < n:
             raise ValueError(f"component {tp.component} out of range for {spec.name} (dim {n})")
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: LobeLockParams) -> TaskOutput:
         margin = tp.side * x_next[tp.component]
         inside = margin > 0
         m = max(u.size, 1)

@@ -21,10 +21,15 @@ References:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 __all__ = ["StabilizeOrbit", "StabilizeOrbitParams"]
 
@@ -48,12 +53,12 @@ class StabilizeOrbit(Task):
     metrics = ("distance", "captured")
     description = "drive the state onto an unstable periodic orbit and hold it"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = StabilizeOrbitParams(**kwargs)
         self.orbit = None
         self._key = None
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: StabilizeOrbitParams) -> None:
         if spec.kind != "ode":
             raise ValueError(f"StabilizeOrbit needs a flow; {spec.name} is a {spec.kind!r} system")
         key = (spec.name, repr(sp), tp.returns)
@@ -68,7 +73,8 @@ class StabilizeOrbit(Task):
             self.orbit = _ORBITS[key]
             self._key = key
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: StabilizeOrbitParams) -> TaskOutput:
         if self.orbit is None:
             raise RuntimeError("StabilizeOrbit.check() must run before evaluate()")
         points = jnp.asarray(self.orbit.points, x_next.dtype)

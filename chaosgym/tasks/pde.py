@@ -36,12 +36,16 @@ References:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 __all__ = [
     "Dissipation",
@@ -62,7 +66,7 @@ OBSERVATIONS = ("sensors", "field", "fourier")
 class FieldTask(Task):
     """Base class: observation of a PDE state by sensors, the full field or Fourier modes."""
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: Any) -> None:
         if spec.kind != "pde" or not hasattr(spec, "sense"):
             raise ValueError(f"{self.name} needs a PDE system, got {spec.name!r} ({spec.kind})")
         if tp.observation not in OBSERVATIONS:
@@ -73,19 +77,19 @@ class FieldTask(Task):
         # observation size; remember them (the observation choice is static).
         self._checked_params = tp
 
-    def observation_dim(self, spec, sp) -> int:
+    def observation_dim(self, spec: SystemSpec, sp: Any) -> int:
         tp = getattr(self, "_checked_params", self.params)
         return self._obs_dim(spec, sp, tp)
 
     @staticmethod
-    def _obs_dim(spec, sp, tp) -> int:
+    def _obs_dim(spec: SystemSpec, sp: Any, tp: Any) -> int:
         if tp.observation == "sensors":
             return spec.num_sensors(sp)
         if tp.observation == "fourier":
             return spec.num_fourier(sp, tp.n_modes)
         return int(spec.dim(sp))
 
-    def observe(self, x, tstate, spec, sp, tp):
+    def observe(self, x: Array, tstate: Any, spec: SystemSpec, sp: Any, tp: Any) -> Array:
         if tp.observation == "sensors":
             return spec.sense(x, sp)
         if tp.observation == "fourier":
@@ -93,13 +97,13 @@ class FieldTask(Task):
         return x
 
     @staticmethod
-    def forcing(spec, u, sp):
+    def forcing(spec: SystemSpec, u: Array, sp: Any) -> Array:
         """The physical forcing field ``B u`` of the system's (single) actuation."""
         B = spec.actuation().matrix(sp)
         return B.astype(u.dtype) @ u
 
 
-def _no_term():
+def _no_term() -> Array:
     return jnp.zeros((), bool)
 
 
@@ -117,15 +121,16 @@ class Dissipation(FieldTask):
     metrics = ("D", "P", "power", "energy")
     description = "minimise KS dissipation + power input −(D + P + ⟨uf⟩)"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = DissipationParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: DissipationParams) -> None:
         super().check(spec, sp, tp)
         if spec.name != "kuramoto_sivashinsky":
             raise ValueError("Dissipation is defined for kuramoto_sivashinsky")
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: DissipationParams) -> TaskOutput:
         from chaosgym.systems.pde.kuramoto_sivashinsky import budget
 
         b = budget(x_next, self.forcing(spec, u, sp), sp)
@@ -150,10 +155,10 @@ class Target(FieldTask):
     metrics = ("distance", "captured")
     description = "reach and hold the KS equilibrium E1/E2/E3 (L=22)"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = TargetParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: TargetParams) -> None:
         super().check(spec, sp, tp)
         if spec.fixed_points is None:
             raise ValueError(f"system {spec.name!r} declares no equilibria")
@@ -161,10 +166,11 @@ class Target(FieldTask):
         if not 0 <= tp.target < k:
             raise ValueError(f"target must be in [0, {k}), got {tp.target}")
 
-    def target_state(self, spec, sp, tp):
+    def target_state(self, spec: SystemSpec, sp: Any, tp: TargetParams) -> Array:
         return spec.fixed_points(sp)[tp.target]
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: TargetParams) -> TaskOutput:
         err = x_next - self.target_state(spec, sp, tp).astype(x_next.dtype)
         dist = jnp.sqrt(jnp.mean(err * err))
         m = max(u.size, 1)
@@ -201,7 +207,7 @@ class Suppress(FieldTask):
         self,
         cost: Callable[[jax.Array, object], dict[str, jax.Array]],
         metrics: tuple[str, ...] = ("cost",),
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         if "cost" not in metrics:
             raise ValueError("metrics must include 'cost'")
@@ -209,7 +215,8 @@ class Suppress(FieldTask):
         self.metrics = tuple(metrics)
         self.params = SuppressParams(**kwargs)
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: SuppressParams) -> TaskOutput:
         out = self.cost(x_next, sp)
         m = max(u.size, 1)
         reward = -out["cost"] - tp.control_cost * jnp.sum(u * u) / m
@@ -243,24 +250,25 @@ class Track(FieldTask):
     metrics = ("distance",)
     description = "track a travelling sine wave"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = TrackParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: TrackParams) -> None:
         super().check(spec, sp, tp)
         g = spec.grid(sp)
         if g.ndim != 1 or g.complex_field:
             raise ValueError("Track needs a real 1-D field")
 
-    def init(self, key, x0, spec, sp, tp):
+    def init(self, key: Array, x0: Array, spec: SystemSpec, sp: Any, tp: TrackParams) -> Array:
         return jnp.zeros((), x0.dtype)
 
-    def reference(self, t, spec, sp, tp):
+    def reference(self, t: Array, spec: SystemSpec, sp: Any, tp: TrackParams) -> Array:
         g = spec.grid(sp)
         x = jnp.asarray(g.x, jnp.result_type(t))
         return tp.amplitude * jnp.sin(2 * jnp.pi * tp.wavenumber * (x - tp.speed * t) / g.L)
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: TrackParams) -> TaskOutput:
         t = tstate + jnp.asarray(spec.dt, tstate.dtype)
         err = x_next - self.reference(t, spec, sp, tp).astype(x_next.dtype)
         dist = jnp.sqrt(jnp.mean(err * err))
@@ -276,7 +284,7 @@ def suppress_task(system: str) -> Callable[..., Suppress]:
     The system module provides ``suppress_cost(x, params) -> dict`` and ``SUPPRESS_METRICS``.
     """
 
-    def factory(**kwargs) -> Suppress:
+    def factory(**kwargs: Any) -> Suppress:
         import importlib
 
         from chaosgym import systems

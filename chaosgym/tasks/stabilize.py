@@ -14,10 +14,15 @@ Episode end:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 
 @pytree_dataclass
@@ -37,10 +42,10 @@ class Stabilize(Task):
     metrics = ("distance", "captured")
     description = "drive the state to an unstable fixed point and hold it"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = StabilizeParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: StabilizeParams) -> None:
         if spec.fixed_points is None:
             raise ValueError(f"system {spec.name!r} declares no fixed points to stabilize")
         k = spec.fixed_points(sp).shape[0]
@@ -49,10 +54,11 @@ class Stabilize(Task):
                 f"target index {tp.target} out of range: {spec.name} has {k} fixed points"
             )
 
-    def target_state(self, spec, sp, tp):
+    def target_state(self, spec: SystemSpec, sp: Any, tp: StabilizeParams) -> Array:
         return spec.fixed_points(sp)[tp.target]
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: StabilizeParams) -> TaskOutput:
         target = self.target_state(spec, sp, tp).astype(x_next.dtype)
         err = x_next - target
         d2 = jnp.sum(err * err)

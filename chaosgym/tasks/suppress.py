@@ -20,12 +20,15 @@ Episode end:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 __all__ = ["MEASURES", "SuppressActivity", "SuppressActivityParams"]
 
@@ -50,10 +53,10 @@ class SuppressActivity(Task):
     metrics = ("activity",)
     description = "reduce the energy or activity of the dynamics"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = SuppressActivityParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: SuppressActivityParams) -> None:
         if tp.measure not in MEASURES:
             raise ValueError(f"measure must be one of {MEASURES}, got {tp.measure!r}")
         if tp.measure == "fixed_point" and spec.fixed_points is None:
@@ -63,7 +66,7 @@ class SuppressActivity(Task):
         if tp.scale <= 0:
             raise ValueError(f"scale must be positive, got {tp.scale}")
 
-    def measure(self, x, spec, sp, tp):
+    def measure(self, x: Array, spec: SystemSpec, sp: Any, tp: SuppressActivityParams) -> Array:
         """The suppressed quantity at state ``x`` (jittable)."""
         if tp.measure == "energy":
             return 0.5 * jnp.sum(x * x)
@@ -72,7 +75,8 @@ class SuppressActivity(Task):
             return jnp.mean((x - target) ** 2)
         return jnp.var(x[: tp.n_nodes])
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: SuppressActivityParams) -> TaskOutput:
         a = self.measure(x_next, spec, sp, tp)
         m = max(u.size, 1)
         reward = -a / tp.scale - tp.control_cost * jnp.sum(u * u) / m

@@ -24,11 +24,16 @@ References:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import jax
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 __all__ = ["Synchronize", "SynchronizeParams"]
 
@@ -48,37 +53,40 @@ class Synchronize(Task):
     metrics = ("sync_error", "synchronized")
     description = "synchronise a controlled copy with an uncontrolled reference run"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = SynchronizeParams(**kwargs)
         self._step = None
         self._bank = None
         self._m = 0
 
-    def bind(self, env) -> None:
+    def bind(self, env: Any) -> None:
         """Receive the environment's stepper, attractor bank and input count."""
         self._step = env._step_fn
         self._bank = env.ic_bank
         self._m = env.num_inputs
 
-    def _need_bind(self):
+    def _need_bind(self) -> None:
         if self._step is None:
             raise RuntimeError(
                 "Synchronize needs its environment's stepper: build it through "
                 "FunctionalEnv (or call task.bind(env))"
             )
 
-    def init(self, key, x0, spec, sp, tp):
+    def init(self, key: Array, x0: Array, spec: SystemSpec, sp: Any,
+             tp: SynchronizeParams) -> Any:
         self._need_bind()
         i = jax.random.randint(key, (), 0, self._bank.shape[0])
         return {"x_ref": self._bank[i].astype(x0.dtype)}
 
-    def observation_dim(self, spec, sp) -> int:
+    def observation_dim(self, spec: SystemSpec, sp: Any) -> int:
         return 2 * spec.dim(sp)
 
-    def observe(self, x, tstate, spec, sp, tp):
+    def observe(self, x: Array, tstate: Any, spec: SystemSpec, sp: Any,
+                tp: SynchronizeParams) -> Array:
         return jnp.concatenate([x, x - tstate["x_ref"].astype(x.dtype)])
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: SynchronizeParams) -> TaskOutput:
         self._need_bind()
         x_ref = tstate["x_ref"]
         ref_next = self._step(x_ref, jnp.zeros((self._m,), x_ref.dtype), sp)

@@ -20,12 +20,15 @@ Episode end:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput
+
+if TYPE_CHECKING:
+    from chaosgym.systems.base import SystemSpec
 
 __all__ = ["TrackReference", "TrackReferenceParams"]
 
@@ -52,12 +55,12 @@ class TrackReference(Task):
     metrics = ("error", "on_target")
     description = "make one state component follow a setpoint schedule or a reference signal"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         if "setpoints" in kwargs:
             kwargs["setpoints"] = tuple(float(v) for v in kwargs["setpoints"])
         self.params = TrackReferenceParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: TrackReferenceParams) -> None:
         n = spec.dim(sp)
         if not 0 <= tp.component < n:
             raise ValueError(f"component {tp.component} out of range for {spec.name} (dim {n})")
@@ -66,24 +69,27 @@ class TrackReference(Task):
         if tp.kind == "schedule" and (len(tp.setpoints) == 0 or tp.hold < 1):
             raise ValueError("a schedule needs at least one setpoint and hold >= 1")
 
-    def reference(self, k, tp):
+    def reference(self, k: Array | int, tp: TrackReferenceParams) -> Array:
         """The reference value at control step ``k`` (jittable)."""
         if tp.kind == "schedule":
             vals = jnp.asarray(tp.setpoints)
             return vals[(k // tp.hold) % len(tp.setpoints)]
         return tp.offset + tp.amplitude * jnp.sin(2.0 * jnp.pi * k / tp.period)
 
-    def init(self, key, x0, spec, sp, tp):
+    def init(self, key: Array, x0: Array, spec: SystemSpec, sp: Any,
+             tp: TrackReferenceParams) -> Any:
         return jnp.zeros((), jnp.int32)
 
-    def observation_dim(self, spec, sp) -> int:
+    def observation_dim(self, spec: SystemSpec, sp: Any) -> int:
         return spec.dim(sp) + 1
 
-    def observe(self, x, tstate, spec, sp, tp):
+    def observe(self, x: Array, tstate: Any, spec: SystemSpec, sp: Any,
+                tp: TrackReferenceParams) -> Array:
         r = jnp.asarray(self.reference(tstate, tp), x.dtype)
         return jnp.concatenate([x, r[None]])
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: TrackReferenceParams) -> TaskOutput:
         r = jnp.asarray(self.reference(tstate, tp), x_next.dtype)
         err = jnp.abs(x_next[tp.component] - r)
         m = max(u.size, 1)
