@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.linalg
+from numpy.typing import ArrayLike
 
 Array = jax.Array
 
@@ -36,7 +37,10 @@ def linearize(
     return np.asarray(A, np.float64), np.asarray(B, np.float64).reshape(len(x_eq), -1)
 
 
-def lqr(A, B, Q=None, R=None, kind: str = "ct") -> tuple[np.ndarray, np.ndarray]:
+def lqr(
+    A: ArrayLike, B: ArrayLike, Q: ArrayLike | None = None, R: ArrayLike | None = None,
+    kind: str = "ct",
+) -> tuple[np.ndarray, np.ndarray]:
     """Optimal gain ``K`` and Riccati solution ``P`` for ``x' = Ax + Bu`` (or ``x⁺ = Ax + Bu``).
 
     Minimises ``∫ xᵀQx + uᵀRu`` (or the sum); ``u = −K x``. ``Q`` and ``R`` default to identities.
@@ -63,7 +67,7 @@ def lqr(A, B, Q=None, R=None, kind: str = "ct") -> tuple[np.ndarray, np.ndarray]
     return K, P
 
 
-def lyapunov_matrix(A, Q=None, kind: str = "ct") -> np.ndarray:
+def lyapunov_matrix(A: ArrayLike, Q: ArrayLike | None = None, kind: str = "ct") -> np.ndarray:
     """``P`` solving ``AᵀP + PA = −Q`` (ct) or ``AᵀPA − P = −Q`` (dt); ``A`` must be stable."""
     A = np.atleast_2d(np.asarray(A, np.float64))
     Q = np.eye(A.shape[0]) if Q is None else np.asarray(Q, np.float64)
@@ -96,9 +100,9 @@ class LQRController:
         params: Any = None,
         target: int | Array = 0,
         actuation: str | None = None,
-        Q=None,
-        R=None,
-        u_max=None,
+        Q: ArrayLike | None = None,
+        R: ArrayLike | None = None,
+        u_max: ArrayLike | None = None,
     ) -> None:
         self.spec = spec
         self.params = spec.params if params is None else params
@@ -121,7 +125,8 @@ class LQRController:
             np.asarray(u_max, np.float64), self.scale.shape)
 
     @classmethod
-    def for_env(cls, fenv, Q=None, R=None, u_max=None) -> LQRController:
+    def for_env(cls, fenv: Any, Q: ArrayLike | None = None, R: ArrayLike | None = None,
+                u_max: ArrayLike | None = None) -> LQRController:
         """An LQR for a :class:`~chaosgym.functional.FunctionalEnv` and its Stabilize target."""
         sp = fenv.default_params.system
         tp = fenv.default_params.task

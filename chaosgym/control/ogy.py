@@ -112,7 +112,7 @@ class OGY:
         return jnp.clip(self(x) / self.scale, -1.0, 1.0)
 
     @classmethod
-    def for_env(cls, fenv, bound: float | None = None) -> OGY:
+    def for_env(cls, fenv: Any, bound: float | None = None) -> OGY:
         """An OGY controller for a map environment's Stabilize target and actuation."""
         target = getattr(fenv.default_params.task, "target", 0)
         return cls(fenv.spec, fenv.default_params.system, target, fenv.actuation_name, bound)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from types import ModuleType
+from typing import Any
 
 _PG: ModuleType | None = None
 
@@ -40,7 +41,7 @@ def pygame() -> ModuleType:
 _FONTS: dict[int, object] = {}
 
 
-def font(size: int):
+def font(size: int) -> Any:
     """pygame's default font at ``size`` pixels (cached)."""
     if size not in _FONTS:
         _FONTS[size] = pygame().font.Font(None, size)

@@ -236,7 +236,7 @@ class Renderer:
                     pg.draw.rect(surf, col, (int(bx0 + i * bw), top, max(1, int(bw) - 1), hh))
 
     # ------------------------------------------------------------------ helpers
-    def params(self, env: Any):
+    def params(self, env: Any) -> Any:
         """The environment's current params (``env.params``, else the defaults)."""
         return getattr(env, "params", None) or self.fenv.default_params
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,9 @@ def concrete(value: Any) -> float | None:
     return None
 
 
-def require(system: str, name: str, value: Any, ok, rule: str) -> None:
+def require(
+    system: str, name: str, value: Any, ok: Callable[[Any], bool], rule: str
+) -> None:
     """Raise ``ValueError`` when the concrete ``value`` fails ``ok(v)`` (tracers pass)."""
     v = concrete(value)
     if v is None:

@@ -54,7 +54,7 @@ class ChialvoParams:
         require("chialvo", "a", self.a, lambda v: v < 1.0, "below 1 (a recovery time scale)")
 
 
-def node(x: jax.Array, y: jax.Array, p) -> tuple[jax.Array, jax.Array]:
+def node(x: jax.Array, y: jax.Array, p: ChialvoParams) -> tuple[jax.Array, jax.Array]:
     """One uncoupled Chialvo iterate of (x, y) (arrays broadcast)."""
     return x * x * jnp.exp(y - x) + p.k, p.a * y - p.b * x + p.c
 
@@ -65,7 +65,7 @@ def step_map(x: jax.Array, p: ChialvoParams) -> jax.Array:
     return jnp.stack([xn, yn])
 
 
-def node_fixed_point(p) -> jax.Array:
+def node_fixed_point(p: ChialvoParams) -> jax.Array:
     """The fixed point (x*, y*) of one node: the first sign change of
     g(x) = x² exp(y(x) − x) + k − x, y(x) = (c − b x)/(1 − a), on a grid over [−1, 4],
     refined by bisection (jittable, so it also works for traced parameters)."""

@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -106,18 +108,22 @@ class Torque(Actuation):
     u_max: float = 10.0
     name: str = "torque"
 
-    def num_inputs(self, params) -> int:
+    def num_inputs(self, params: DoublePendulumParams) -> int:
         return len(self.joints)
 
-    def field(self, spec, x, u, params):
+    def field(self, spec: SystemSpec, x: jax.Array, u: jax.Array,
+              params: DoublePendulumParams) -> jax.Array:
         tau = jnp.zeros((2,), x.dtype).at[jnp.asarray(self.joints)].set(u.astype(x.dtype))
         return dynamics(x, tau, params)
 
-    def scale(self, params):
+    def scale(self, params: DoublePendulumParams) -> jax.Array:
         return jnp.full((len(self.joints),), self.u_max)
 
 
-def make_stepper(spec, actuation, dt, substeps, integrator, params):
+def make_stepper(
+    spec: SystemSpec, actuation: str | None, dt: float, substeps: int, integrator: str,
+    params: Any,
+) -> Callable[[jax.Array, jax.Array, Any], jax.Array]:
     """RK flow over one control interval, then the angles wrapped into [0, 2π)."""
     flow = make_flow(spec.controlled_field(actuation), dt, substeps, integrator)
 

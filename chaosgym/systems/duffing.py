@@ -33,6 +33,8 @@ Version History:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -66,7 +68,10 @@ def vector_field(x: jax.Array, p: DuffingParams) -> jax.Array:
     return jnp.stack([vel, acc, jnp.ones_like(th) * p.omega])
 
 
-def make_stepper(spec, actuation, dt, substeps, integrator, params):
+def make_stepper(
+    spec: SystemSpec, actuation: str | None, dt: float, substeps: int, integrator: str,
+    params: Any,
+) -> Callable[[jax.Array, jax.Array, Any], jax.Array]:
     """RK flow over one control interval, then the phase wrapped into [0, 2π)."""
     flow = make_flow(spec.controlled_field(actuation), dt, substeps, integrator)
 

@@ -42,6 +42,9 @@ Version History:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 
@@ -110,7 +113,10 @@ def energy(x: jax.Array, p: SabraParams) -> jax.Array:
     return 0.5 * jnp.sum(x * x)
 
 
-def make_stepper(spec, actuation, dt, substeps, integrator, params):
+def make_stepper(
+    spec: SystemSpec, actuation: str | None, dt: float, substeps: int, integrator: str,
+    params: Any,
+) -> Callable[[jax.Array, jax.Array, Any], jax.Array]:
     """Integrating-factor RK4: the viscous term exactly, the rest by RK4 (``substeps`` steps)."""
     field = spec.controlled_field(actuation)
     h = dt / substeps

@@ -87,7 +87,9 @@ def vector_field(x: jax.Array, p: LambdaOmegaParams) -> jax.Array:
     return _model(p).rhs(x, p)
 
 
-def spiral(p: LambdaOmegaParams, centre=None, chirality: float = 1.0) -> jax.Array:
+def spiral(
+    p: LambdaOmegaParams, centre: jax.typing.ArrayLike | None = None, chirality: float = 1.0
+) -> jax.Array:
     """A one-armed spiral tanh(r) e^{i(±θ − r)} about ``centre`` (default the box centre)."""
     X, Y = (jnp.asarray(m) for m in _model(p).grid.mesh)
     c = jnp.asarray([p.L / 2, p.L / 2] if centre is None else centre)

@@ -171,7 +171,7 @@ def low_mode_field(key: Array, x: Array, L: float, amplitude: float, modes: int)
 
 
 # ---------------------------------------------------------------------- actuators and sensors
-def actuators_1d(grid: Grid, kind: str, n: int, width) -> Array:
+def actuators_1d(grid: Grid, kind: str, n: int, width: float | None) -> Array:
     """``(N, n)`` profiles of ``n`` ``"gaussian"`` jets (width σ) or ``"box"`` actuators."""
     if kind == "gaussian":
         return gaussian_jets(grid, n, width)
@@ -186,7 +186,7 @@ def _periodic_gaussian(x: np.ndarray | Array, c, sigma, L: float, xp=jnp):
     return xp.exp(-0.5 * (d / sigma) ** 2)
 
 
-def gaussian_jets(grid: Grid, n: int, sigma, normalise: str = "integral") -> Array:
+def gaussian_jets(grid: Grid, n: int, sigma: float, normalise: str = "integral") -> Array:
     """``(N, n)`` forcing profiles of ``n`` Gaussian jets centred at ``L/(2n) + i L/n``.
 
     ``normalise="integral"`` divides by ``√(2π) σ`` (unit integral: each jet injects the action
@@ -203,7 +203,7 @@ def gaussian_jets(grid: Grid, n: int, sigma, normalise: str = "integral") -> Arr
     return g
 
 
-def gaussian_jets_2d(grid: Grid, n_side: int, sigma) -> Array:
+def gaussian_jets_2d(grid: Grid, n_side: int, sigma: float) -> Array:
     """``(N², n_side²)`` unit-integral 2-D Gaussian jets on an ``n_side × n_side`` lattice."""
     L = grid.L
     c = L / (2 * n_side) + np.arange(n_side) * L / n_side
@@ -214,7 +214,7 @@ def gaussian_jets_2d(grid: Grid, n_side: int, sigma) -> Array:
     return gx * gy / (2.0 * jnp.pi * sigma**2)
 
 
-def box_actuators(grid: Grid, n: int, width=None) -> Array:
+def box_actuators(grid: Grid, n: int, width: float | None = None) -> Array:
     """``(N, n)`` indicator profiles of ``n`` boxes of ``width`` (default ``L/n``, tiling the
     domain) centred at ``L/(2n) + i L/n`` (controlgym uses ``width = 0.1 L``)."""
     L = grid.L
