@@ -62,13 +62,19 @@ def attractor_bank(
     dtype: Any,
     steps: int,
     n_inputs: int,
+    chains: int | None = None,
+    stride: int = 1,
 ) -> Array:
     """``n`` states on the attractor: ``initial_state`` samples run ``steps`` uncontrolled steps.
 
-    States that diverge during the warm-up are replaced by finite ones (the bank never holds a
-    non-finite state).
+    With ``chains`` (default ``n``: one warm-up per state) fewer than ``n``, each of the
+    ``chains`` warmed-up trajectories continues and records a state every ``stride`` steps
+    until ``n`` states are collected (for systems whose warm-up is expensive). States that
+    diverge are replaced by finite ones (the bank never holds a non-finite state).
     """
-    keys = jax.random.split(key, n)
+    chains = n if chains is None else max(1, min(int(chains), n))
+    per = -(-n // chains)
+    keys = jax.random.split(key, chains)
     x0 = jax.vmap(lambda k: spec.initial_state(k, params))(keys).astype(dtype)
     u0 = jnp.zeros((n_inputs,), dtype)
 
@@ -77,7 +83,16 @@ def attractor_bank(
         def body(x, _):
             return jax.vmap(lambda xi: step(xi, u0, params))(x), None
 
-        return jax.lax.scan(body, x0, None, length=steps)[0]
+        x = jax.lax.scan(body, x0, None, length=steps)[0]
+        if per == 1:
+            return x
+
+        def record(x, _):
+            x = jax.lax.scan(body, x, None, length=int(stride))[0]
+            return x, x
+
+        later = jax.lax.scan(record, x, None, length=per - 1)[1]
+        return jnp.concatenate([x[None], later]).reshape(per * chains, *x.shape[1:])[:n]
 
     xs = np.asarray(run(x0))
     ok = np.all(np.isfinite(xs), axis=tuple(range(1, xs.ndim))) & (
@@ -105,7 +120,9 @@ class FunctionalEnv:
         max_steps: time limit in control intervals.
         dtype: state dtype (``float32`` by default; ``float64`` needs ``jax_enable_x64``).
         system_params / task_params: overrides of the defaults.
-        bank_size: number of attractor states initial conditions are drawn from.
+        bank_size: number of attractor states initial conditions are drawn from (harvested
+            from ``spec.bank_chains`` trajectories every ``spec.bank_stride`` steps where the
+            spec sets them, see :func:`attractor_bank`).
         ic_noise: relative size of the random perturbation added to a bank state at reset.
         seed: seed of the attractor bank.
     """
@@ -161,7 +178,7 @@ class FunctionalEnv:
         warm_steps = max(1, math.ceil(spec.warmup / spec.dt))
         self.ic_bank = attractor_bank(
             spec, warm_step, sp, bank_size, jax.random.key(seed), self.dtype, warm_steps,
-            self.num_inputs,
+            self.num_inputs, getattr(spec, "bank_chains", None), getattr(spec, "bank_stride", 1),
         )
         self.ic_noise = float(ic_noise)
         self._ic_scale = jnp.maximum(jnp.std(self.ic_bank, axis=0), 1e-12).astype(self.dtype)

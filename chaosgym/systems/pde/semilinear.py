@@ -85,10 +85,16 @@ class PDESpec(SystemSpec):
         model: ``params -> Semilinear`` (depends on static fields only; cached by the module).
         sensor_positions: ``params -> positions`` of the point sensors: ``(n,)`` in 1-D or
             ``(n, 2)`` in 2-D, in physical units.
+        bank_chains: number of warmed-up trajectories an environment's bank of starting states
+            is harvested from (``None``: one warm-up per state), see
+            :func:`chaosgym.functional.attractor_bank`.
+        bank_stride: steps of ``dt`` between the states recorded along each trajectory.
     """
 
     model: Callable[[Params], Semilinear] | None = None
     sensor_positions: Callable[[Params], np.ndarray] | None = None
+    bank_chains: int | None = None
+    bank_stride: int = 1
 
     def grid(self, params: Params | None = None) -> Grid:
         return self.model(self.params if params is None else params).grid
