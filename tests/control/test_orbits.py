@@ -1,12 +1,23 @@
-"""Periodic orbits found by Newton shooting."""
+"""Periodic orbits found by Newton shooting, against published cycles of the Rössler flow.
+
+Reference values (a = b = 0.2, c = 5.7; ChaosBook.org, "Rössler's model"): the period-1 cycle
+A has T = 5.88108845586 and multiplier Λ = −2.403953527; the period-2 cycle AB has
+T = 11.7586260717 and Λ = −3.512006980. The period-1 cycle traversed twice (T = 11.7622,
+Λ = 5.779) lies next to AB and must not be returned for ``returns=2``.
+"""
 
 from __future__ import annotations
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
 import chaosgym
-from chaosgym.control.orbits import find_periodic_orbit
+from chaosgym.control.orbits import find_periodic_orbit, flow_map, orbit_distance
+
+T1, LAMBDA1 = 5.88108845586, -2.403953527
+T2, LAMBDA2 = 11.7586260717, -3.512006980
 
 
 @pytest.fixture(scope="module")
@@ -14,38 +25,76 @@ def rossler_orbit():
     return find_periodic_orbit("rossler")
 
 
-def test_rossler_period_one_orbit_is_found(rossler_orbit):
+@pytest.fixture(scope="module")
+def rossler_orbit2():
+    return find_periodic_orbit("rossler", returns=2)
+
+
+def _leading(o):
+    m = o.multipliers[np.argmax(np.abs(o.multipliers))]
+    assert abs(m.imag) < 1e-9
+    return m.real
+
+
+def test_rossler_period_one_orbit_matches_the_published_cycle(rossler_orbit):
     o = rossler_orbit
     assert o.residual < 1e-9
-    # period-1 orbit of Rössler (a=b=0.2, c=5.7): one loop, period close to 2π (≈ 5.88)
-    assert 5.5 < o.period < 6.3
-    mods = np.abs(o.multipliers)
+    assert abs(o.period - T1) < 1e-7
+    assert abs(_leading(o) - LAMBDA1) < 1e-6
     # one trivial multiplier (flow direction), one unstable, one strongly contracting
     assert np.min(np.abs(o.multipliers - 1.0)) < 1e-6
-    assert o.unstable and mods[0] > 1.5
-    assert mods[-1] < 1e-6
+    assert o.unstable and np.abs(o.multipliers)[-1] < 1e-6
+
+
+def test_rossler_period_two_orbit_is_prime_not_period_one_twice(rossler_orbit2):
+    o = rossler_orbit2
+    assert o.residual < 1e-9 and o.unstable and o.returns == 2
+    assert abs(o.period - T2) < 1e-7          # 2·T1 = 11.76218 is 3.6e-3 away
+    assert abs(_leading(o) - LAMBDA2) < 1e-6  # (−2.404)² = 5.779 for the doubled cycle
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_period_two_from_other_trajectories(seed):
+    # close returns from these trajectories used to converge to the doubled period-1 cycle
+    o = find_periodic_orbit("rossler", returns=2, key=jax.random.key(seed))
+    assert abs(o.period - T2) < 1e-7
+
+
+def test_doubled_period_one_guess_is_rejected(rossler_orbit):
+    # a guess on the period-1 cycle with twice its period converges to it: not prime
+    with pytest.raises(RuntimeError, match="period-1"):
+        find_periodic_orbit("rossler", rossler_orbit.x0, 2 * rossler_orbit.period, returns=2)
 
 
 def test_orbit_points_are_on_a_closed_trajectory(rossler_orbit, x64):
-    import jax.numpy as jnp
-
-    from chaosgym.control.orbits import flow_map
-
     spec = chaosgym.systems.get("rossler")
     o = rossler_orbit
     phi = flow_map(lambda x: spec.vector_field(x, spec.params), 4000)
     end = np.asarray(phi(jnp.asarray(o.x0), jnp.asarray(o.period)))
     np.testing.assert_allclose(end, o.x0, atol=1e-7)
     assert np.allclose(o.points[0], o.points[-1])
-    # every sample point lies on the orbit (distance ~ 0) and a point off it does not
-    assert float(o.distance(jnp.asarray(o.points[100]))) < 1e-12
     assert float(o.distance(jnp.asarray(o.points[100] + np.array([0.0, 0.0, 1.0])))) > 0.5
 
 
-def test_period_two_orbit_differs(rossler_orbit):
-    o2 = find_periodic_orbit("rossler", returns=2)
-    assert o2.residual < 1e-9 and o2.unstable
-    assert 1.8 * rossler_orbit.period < o2.period < 2.2 * rossler_orbit.period
+@pytest.mark.parametrize("which", [1, 2])
+def test_distance_resolves_the_orbit_itself(rossler_orbit, rossler_orbit2, which, x64):
+    spec = chaosgym.systems.get("rossler")
+    o = rossler_orbit if which == 1 else rossler_orbit2
+    f = lambda x: spec.vector_field(x, spec.params)  # noqa: E731
+    phi = jax.jit(flow_map(f, 8000))
+    dist = jax.jit(o.distance)
+    poly = []
+    for frac in (0.137, 0.5, 0.71, 0.93):  # between sample points
+        y = phi(jnp.asarray(o.x0), jnp.asarray(frac * o.period))
+        assert float(dist(y)) < 1e-8
+        fy = f(y)
+        normal = jnp.cross(fy, jnp.array([0.0, 0.0, 1.0]))
+        normal = normal / jnp.linalg.norm(normal)
+        for eps in (1e-4, 1e-6):  # offsets far below the polyline's resolution
+            np.testing.assert_allclose(float(dist(y + eps * normal)), eps, rtol=1e-3)
+        poly.append(float(orbit_distance(y, jnp.asarray(o.points))))
+    # the sampled polyline alone cannot resolve 1e-6
+    assert max(poly) > 1e-5
 
 
 def test_henon_period_two_orbit(x64):
@@ -56,6 +105,9 @@ def test_henon_period_two_orbit(x64):
     np.testing.assert_allclose(x2, o.x0, atol=1e-10)
     assert not np.allclose(x1, o.x0)  # a genuine 2-cycle, not the fixed point
     assert o.unstable
+    # a map's orbit is its points: the chord between them is not on it
+    assert float(o.distance(jnp.asarray(x1))) < 1e-12
+    assert float(o.distance(jnp.asarray(0.5 * (x1 + o.x0)))) > 0.1
 
 
 def test_bad_input():
@@ -63,3 +115,22 @@ def test_bad_input():
         find_periodic_orbit(42)
     with pytest.raises(ValueError, match="x_guess"):
         find_periodic_orbit(lambda x: -x)
+    with pytest.raises(ValueError, match="returns"):
+        find_periodic_orbit("rossler", returns=0)
+
+
+def test_orbit_cache_is_keyed_by_the_vector_field_and_params(rossler_orbit):
+    import dataclasses
+
+    from chaosgym.tasks import StabilizeOrbit
+
+    spec = chaosgym.systems.get("rossler")
+    task = StabilizeOrbit()
+    task.check(spec, spec.params, task.params)
+    assert abs(task.orbit.period - T1) < 1e-7
+    # the same name with a field twice as fast: the same orbit, traversed in half the time
+    fast = dataclasses.replace(spec, vector_field=lambda x, p: 2.0 * spec.vector_field(x, p))
+    task.check(fast, spec.params, task.params)
+    assert abs(task.orbit.period - T1 / 2) < 1e-7
+    task.check(spec, spec.params, task.params)  # back to the cached orbit of the original
+    assert abs(task.orbit.period - T1) < 1e-7
