@@ -2,23 +2,35 @@
 
 Commands::
 
-    chaosgym demo [--video out.mp4]      # LQR vs no control on the Lorenz attractor
-    chaosgym list                        # every registered id with dimensions
-    chaosgym info ID                     # equations, spaces, reward, references
-    chaosgym play ID [--policy ...]      # pygame window; keyboard control where sensible
-    chaosgym record ID --policy lqr --out run.mp4 [--compare zero]
+    chaosgym demo [--video out.mp4]            # LQR vs no control on the Lorenz attractor
+    chaosgym list [--plain]                    # every registered id with dimensions
+    chaosgym info --env ID                     # equations, spaces, reward, references
+    chaosgym play --env ID [--policy ...]      # pygame window; keyboard control where sensible
+    chaosgym record --env ID --policy lqr --out run.mp4 [--compare zero]
+
+Every command that takes an environment spells it ``--env ID`` (``train`` and ``evaluate``
+too); ``info``, ``play`` and ``record`` also accept the id as their first positional argument,
+and the ``chaosgym/`` prefix may be left out (``--env LorenzStabilize-v0``).
+
+Errors a user can fix are one line on stderr, not a traceback: an unknown id or system
+(with the closest registered names), and a missing optional dependency (with the
+``pip install 'chaosgym[extra]'`` that provides it). ``list`` prints a plain table when
+``--plain`` is given or stdout is not a terminal.
 
 Other modules add commands by providing ``register(subparsers)``; each subparser sets
-``func(args) -> int`` as its default. They are listed in :data:`PLUGINS` and registered when
+``func(args) -> int`` as its default. They are listed in ``PLUGINS`` and registered when
 the module exists (``chaosgym certify``, ``chaosgym train``, ...).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import importlib.util
+import math
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -26,7 +38,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PLUGINS", "build_parser", "env_summary", "main"]
+__all__ = ["PLUGINS", "UsageError", "build_parser", "env_summary", "main", "plain_roles",
+           "resolve_env"]
 
 #: Modules whose ``register(subparsers)`` adds commands (registered when the module exists).
 PLUGINS: tuple[str, ...] = (
@@ -38,6 +51,18 @@ PLUGINS: tuple[str, ...] = (
 BUILTIN = ("demo", "list", "info", "play", "record")
 LABELS = {"zero": "no control", "random": "random", "lqr": "LQR"}
 DEMO_ENV = "chaosgym/LorenzStabilize-v0"
+PREFIX = "chaosgym/"
+
+#: Distribution names whose import name differs (for the missing-extra hint).
+_IMPORT_NAMES = {"python-flint": "flint", "stable-baselines3": "stable_baselines3",
+                 "pyyaml": "yaml", "pillow": "PIL", "imageio-ffmpeg": "imageio_ffmpeg",
+                 "mkdocs-material": "material", "scikit-learn": "sklearn"}
+#: Extras listed after the specific ones when a package appears in several.
+_BROAD_EXTRAS = ("all", "dev")
+
+
+class UsageError(Exception):
+    """An error in what the user asked for: printed as one line, exit status 2."""
 
 
 # ---------------------------------------------------------------------- helpers
@@ -65,6 +90,83 @@ def _print(text: str = "", style: str | None = None) -> None:
         con.print(text, style=style, markup=False, soft_wrap=True)
 
 
+def plain_roles(text: str, code: str = "") -> str:
+    """Replace Sphinx roles (``:class:`~a.b.C```, ``:func:`f```) by their names.
+
+    ``code`` wraps each name (``"`"`` gives Markdown code spans); ``~`` keeps the last dotted
+    part, as Sphinx shows it.
+    """
+
+    def one(m: re.Match[str]) -> str:
+        target = m.group(2)
+        if "<" in target and target.endswith(">"):  # :class:`title <target>`
+            return target.split("<")[0].strip()
+        name = target.lstrip("~")
+        if target.startswith("~"):
+            name = name.rsplit(".", 1)[-1]
+        if m.group(1) in ("math", "sup", "sub"):
+            return name
+        return f"{code}{name}{code}"
+
+    return re.sub(r":(?:py:)?(\w+):`([^`]+)`", one, text)
+
+
+def resolve_env(value: str) -> str:
+    """The registered id ``value`` names (``chaosgym/`` optional), or :class:`UsageError`."""
+    import chaosgym
+
+    ids = chaosgym.list_envs()
+    if value in ids:
+        return value
+    if PREFIX + value in ids:
+        return PREFIX + value
+    short = {i.removeprefix(PREFIX): i for i in ids}
+    close = difflib.get_close_matches(value.removeprefix(PREFIX), list(short), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(short[c] for c in close)}?" if close else ""
+    raise UsageError(f"unknown environment {value!r}{hint} (`chaosgym list` shows all)")
+
+
+def resolve_system(value: str) -> str:
+    """The registered system name ``value`` (case-insensitive), or :class:`UsageError`."""
+    from chaosgym import systems
+
+    names = systems.names()
+    if value in names:
+        return value
+    if value.lower() in names:
+        return value.lower()
+    close = difflib.get_close_matches(value.lower(), names, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise UsageError(f"unknown system {value!r}{hint} (registered: {', '.join(names)})")
+
+
+def _fmt_value(v: Any) -> str:
+    """A parameter value for a one-line description (lengths that are multiples of π as such)."""
+    if isinstance(v, float):
+        r = v / math.pi
+        if v != 0 and abs(r * 10 - round(r * 10)) < 1e-9 and abs(v - round(v)) > 1e-9:
+            return f"{round(r, 1):g}π"
+        return f"{v:g}"
+    return str(v)
+
+
+def _describe(description: str, overrides: dict[str, Any]) -> str:
+    """``description`` of a system's defaults, rewritten for one id's parameter overrides.
+
+    ``name=value`` in the text is updated for every overridden ``name``; the other overrides
+    are appended, so a listing never quotes a default that the id replaces.
+    """
+    rest = []
+    for k, v in overrides.items():
+        new, n = re.subn(rf"(?<![\w]){re.escape(k)}=[^,;)\s]+", f"{k}={_fmt_value(v)}",
+                         description)
+        if n:
+            description = new
+        else:
+            rest.append(f"{k}={_fmt_value(v)}")
+    return description + (f"; {', '.join(rest)}" if rest else "")
+
+
 def env_summary(env_id: str) -> dict[str, Any]:
     """Facts about a registered id, computed from the registry without building the env."""
     from chaosgym import systems
@@ -84,10 +186,11 @@ def env_summary(env_id: str) -> dict[str, Any]:
         "id": env_id,
         "system": spec.name,
         "title": spec.title,
-        "kind": spec.kind,
+        "kind": spec.model_kind or spec.kind,
         "task": d.task_name,
         "task_description": getattr(task, "description", ""),
-        "description": spec.description,
+        "description": _describe(spec.description, dict(d.system_kwargs)),
+        "system_overrides": dict(d.system_kwargs),
         "state_dim": int(spec.dim(sp)),
         "obs_dim": int(task.observation_dim(spec, sp)),
         "action_dim": n_in,
@@ -138,7 +241,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows.append((env_id, s["kind"], str(s["state_dim"]), str(s["obs_dim"]),
                      str(s["action_dim"]), desc))
     con = _console()
-    if con is not None and not args.plain:
+    if con is not None and not args.plain and sys.stdout.isatty():
         from rich.table import Table
 
         table = Table(title=f"chaosgym: {len(rows)} environments", title_justify="left")
@@ -157,7 +260,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Print the documentation and the facts of one environment."""
-    s = env_summary(args.env_id)
+    s = env_summary(args.env)
     _print(s["id"], style="bold")
     _print(f"  {s['description']}: {s['task_description']}")
     _print(f"  kind {s['kind']}, state dim {s['state_dim']}, observation Box({s['obs_dim']},), "
@@ -173,10 +276,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         for inv in s["invariants"]:
             _print(f"    {inv.name} = {inv.value}  ({inv.source})")
     _print()
-    _print(s["doc"].strip())
+    _print(plain_roles(s["doc"].strip()))
     if s["task_doc"]:
         _print()
-        _print(s["task_doc"].strip())
+        _print(plain_roles(s["task_doc"].strip()))
     return 0
 
 
@@ -201,7 +304,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     from chaosgym.render._pygame import pygame
     from chaosgym.render.video import make_policy
 
-    env = gym.make(args.env_id, render_mode="human")
+    env = gym.make(args.env, render_mode="human")
     base = env.unwrapped
     m = base.action_space.shape[0]
     mode = args.policy or ("keyboard" if m <= 2 else "lqr")
@@ -218,7 +321,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             assist = make_policy("lqr", env)
         except ValueError:
             assist = None
-    _print(f"{args.env_id}: {mode} control. "
+    _print(f"{args.env}: {mode} control. "
            + ("Arrow keys push the inputs; hold L for LQR assist; " if mode == "keyboard" else "")
            + "R resets, Esc or Q quits.")
     opts = _render_options(args)
@@ -274,10 +377,10 @@ def cmd_record(args: argparse.Namespace) -> int:
                   scale=args.scale, render_options=opts or None, progress=not args.quiet)
     if args.compare:
         pols = (args.compare, args.policy)
-        summaries = record_comparison(args.env_id, args.out, pols,
+        summaries = record_comparison(args.env, args.out, pols,
                                       labels=[LABELS.get(p, p) for p in pols], **common)
     else:
-        summaries = [record_episode(args.env_id, args.out, args.policy, **common)]
+        summaries = [record_episode(args.env, args.out, args.policy, **common)]
     for s in summaries:
         _print(s.line())
     size = os.path.getsize(args.out)
@@ -385,6 +488,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- parser
+def env_argument(p: argparse.ArgumentParser, default: str | None = None, positional: bool = True,
+                 help: str = "registered id, e.g. chaosgym/LorenzStabilize-v0 (prefix optional)",
+                 ) -> None:
+    """Add the environment argument in the one style of every command: ``--env ID``.
+
+    With ``positional`` the id may also come first without the flag (``chaosgym info ID``, the
+    older spelling). :func:`main` reconciles the two and checks the id against the registry.
+    """
+    p.add_argument("--env", metavar="ID", default=default, help=help)
+    if positional:
+        p.add_argument("env_positional", nargs="?", metavar="ID", help=argparse.SUPPRESS)
+    p.set_defaults(_env_required=default is None)
+
+
 def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     """The argument parser (with plug-in commands when ``plugins``)."""
     parser = argparse.ArgumentParser(
@@ -398,7 +515,8 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="LQR vs no control on the Lorenz attractor (the main demo)",
                        description=cmd_demo.__doc__)
     p.add_argument("--video", metavar="PATH", help="write the side-by-side video (.mp4 or .gif)")
-    p.add_argument("--env", default=DEMO_ENV, help="a Stabilize environment (default: %(default)s)")
+    env_argument(p, default=DEMO_ENV, positional=False,
+                 help="a Stabilize environment (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=None, help="steps per episode (default: full)")
     p.add_argument("--n-ic", type=int, default=64,
@@ -414,7 +532,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="documentation of one environment",
                        description=cmd_info.__doc__)
-    p.add_argument("env_id")
+    env_argument(p)
     p.set_defaults(func=cmd_info)
 
     def view_args(p: argparse.ArgumentParser) -> None:
@@ -423,7 +541,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
         p.add_argument("--rotate", type=float, help="3-D view: degrees per frame (0 = fixed)")
 
     p = sub.add_parser("play", help="run an environment in a window", description=cmd_play.__doc__)
-    p.add_argument("env_id")
+    env_argument(p)
     p.add_argument("--policy", choices=["keyboard", "zero", "random", "lqr"],
                    help="default: keyboard for 1-2 inputs, LQR otherwise")
     p.add_argument("--seed", type=int, default=0)
@@ -434,7 +552,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="record an episode to MP4/GIF",
                        description=cmd_record.__doc__)
-    p.add_argument("env_id")
+    env_argument(p)
     p.add_argument("--policy", choices=["zero", "random", "lqr"], default="lqr")
     p.add_argument("--compare", choices=["zero", "random", "lqr"],
                    help="also run this policy from the same state, side by side (left)")
@@ -462,8 +580,60 @@ def _version() -> str:
     return f"chaosgym {__version__}"
 
 
+def _resolve_args(args: argparse.Namespace) -> None:
+    """Merge the two spellings of the env argument and check ids and systems (in place)."""
+    pos = getattr(args, "env_positional", None)
+    if pos is not None:
+        if args.env is not None and args.env != pos and resolve_env(args.env) != resolve_env(pos):
+            raise UsageError(f"two environments given: --env {args.env} and {pos}")
+        args.env = pos
+    if getattr(args, "_env_required", False) and args.env is None:
+        raise UsageError("the environment is required: --env ID (see `chaosgym list`)")
+    if isinstance(getattr(args, "env", None), str):
+        args.env = resolve_env(args.env)
+    if isinstance(getattr(args, "envs", None), list):
+        args.envs = [resolve_env(e) for e in args.envs]
+    if isinstance(getattr(args, "system", None), str):
+        args.system = resolve_system(args.system)
+
+
+def _extra_for(module: str) -> str | None:
+    """The optional-dependency group of chaosgym that installs ``module`` (from its metadata)."""
+    from importlib import metadata
+
+    try:
+        reqs = metadata.requires("chaosgym") or []
+    except metadata.PackageNotFoundError:
+        return None
+    found = []
+    for r in reqs:
+        m = re.match(r"\s*([A-Za-z0-9_.\-]+).*;\s*extra\s*==\s*['\"]([^'\"]+)['\"]", r)
+        if m is None:
+            continue
+        dist, extra = m.group(1).lower(), m.group(2)
+        if _IMPORT_NAMES.get(dist, dist.replace("-", "_")) == module:
+            found.append(extra)
+    found.sort(key=lambda e: e in _BROAD_EXTRAS)
+    return found[0] if found else None
+
+
+def _missing_module(exc: BaseException) -> str | None:
+    """The top-level name of the third-party module whose absence caused ``exc``, if any."""
+    e: BaseException | None = exc
+    while e is not None:
+        if isinstance(e, ModuleNotFoundError) and e.name:
+            top = e.name.split(".")[0]
+            return None if top == "chaosgym" else top
+        e = e.__cause__ or e.__context__
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``chaosgym`` console script."""
+    """Entry point of the ``chaosgym`` console script.
+
+    Returns the exit status: the command's own, 2 for a usage error (unknown id or system,
+    missing argument), 1 when an optional dependency is missing.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     builtin_only = bool(argv) and argv[0] in BUILTIN
     parser = build_parser(plugins=not builtin_only)
@@ -471,7 +641,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
-    return int(args.func(args) or 0)
+    prog = f"chaosgym {args.command}"
+    try:
+        _resolve_args(args)
+        return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    except ImportError as e:
+        missing = _missing_module(e)
+        if missing is None:
+            raise
+        extra = _extra_for(missing)
+        how = (f"pip install 'chaosgym[{extra}]'" if extra else f"pip install {missing}")
+        print(f"{prog}: error: this needs the optional package {missing!r}, which is not "
+              f"installed: {how}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

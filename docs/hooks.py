@@ -76,13 +76,13 @@ def env_page(env_id: str) -> str:
     if gif.exists():
         md.append(f"![{name}](../assets/envs/{name}.gif)")
         md.append("")
-        md.append(f"*`chaosgym record {env_id} --policy zero --steps 160 --every 4 --scale 0.5 "
+        md.append(f"*`chaosgym record --env {env_id} --policy zero --steps 160 --every 4 --scale 0.5 "
                   f"--out {name}.gif`*")
         md.append("")
     elif png.exists():
         md.append(f"![{name}](../assets/envs/{name}.png)")
         md.append("")
-        md.append(f"*`chaosgym record {env_id} --policy zero --steps 100 --every 100 "
+        md.append(f"*`chaosgym record --env {env_id} --policy zero --steps 100 --every 100 "
                   f"--scale 0.5 --out {name}.png`* (the frame after 100 uncontrolled steps)")
         md.append("")
     bound = float(spec.bound)
@@ -114,7 +114,7 @@ def env_page(env_id: str) -> str:
         "obs, reward, terminated, truncated, info = env.step(env.action_space.sample())",
         "```",
         "",
-        f"From the shell: `chaosgym info {env_id}`, `chaosgym play {env_id}`.",
+        f"From the shell: `chaosgym info --env {env_id}`, `chaosgym play --env {env_id}`.",
         "",
         "## System",
         "",

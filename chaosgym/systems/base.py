@@ -168,6 +168,8 @@ class SystemSpec:
         make_stepper: optional override ``(spec, actuation, dt, substeps, integrator,
             params) -> step(x, u, params)``: PDEs use it to precompute ETDRK4 coefficients once.
         description: one line for listings.
+        model_kind: the mathematical model when it differs from ``kind``, for listings and
+            docs (``"dde"``: a delay differential equation stepped as a map of its history).
     """
 
     name: str
@@ -191,6 +193,7 @@ class SystemSpec:
     make_stepper: Callable[..., Callable[[Array, Array, Params], Array]] | None = None
     description: str = ""
     doc: str = ""
+    model_kind: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("ode", "map", "pde"):

@@ -7,7 +7,7 @@ Description:
     steps with a fourth-order Runge–Kutta step whose delayed mid-point value is a four-point
     (cubic) interpolation of the buffer. One iterate of the resulting map advances time by h,
     so ``SPEC`` is a map (``kind="map"``) and a control interval is ``substeps`` iterates.
-    Chaotic for τ = 17 (τ = 16 is not; see ../shared/REFERENCE.md).
+    Chaotic for τ = 17 (Farmer 1982); τ = 16 is not.
 
 Actuation:
     ``"additive"`` (default): an input u added to x' (entering the step as h·u), |u| ≤ 0.05.
@@ -147,4 +147,5 @@ SPEC = SystemSpec(
     lyapunov_dt=1.0,
     description="Mackey–Glass delay equation (τ=17) with its history buffer as state",
     doc=__doc__ or "",
+    model_kind="dde",
 )

@@ -93,8 +93,8 @@ def test_cli_list_and_info(capsys):
     assert cli.main(["info", "chaosgym/LorenzStabilize-v0"]) == 0
     out = capsys.readouterr().out
     assert "rho=28" in out and "References" in out and "Box(3,)" in out
-    with pytest.raises(gym.error.NameNotFound):
-        cli.main(["info", "chaosgym/LorenzStabilise-v0"])
+    assert cli.main(["info", "chaosgym/LorenzStabilise-v0"]) == 2
+    assert "did you mean chaosgym/LorenzStabilize-v0" in capsys.readouterr().err
 
 
 def test_cli_record_and_play(tmp_path, capsys):

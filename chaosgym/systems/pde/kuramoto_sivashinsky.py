@@ -22,8 +22,9 @@ Starting state:
     (environments keep a bank of such states).
 
 Invariants (L=22, N=64):
-    λ1 = 0.048 ± 0.002, ⟨u²⟩ = 1.41 ± 0.02, ⟨u_x²⟩ = ⟨u_xx²⟩ = 0.92 ± 0.02 (REFERENCE.md,
-    recomputed); energy balance d/dt ⟨u²/2⟩ = ⟨u_x²⟩ − ⟨u_xx²⟩ + ⟨u f⟩ (exact identity).
+    λ1 = 0.048 ± 0.002, ⟨u²⟩ = 1.41 ± 0.02, ⟨u_x²⟩ = ⟨u_xx²⟩ = 0.92 ± 0.02 (recomputed in
+    float64 by benchmarks/pde_invariants.py; KS spectra over L: Edson et al. 2019);
+    energy balance d/dt ⟨u²/2⟩ = ⟨u_x²⟩ − ⟨u_xx²⟩ + ⟨u f⟩ (exact identity).
     Equilibria E1, E2, E3 with ½⟨u²⟩ = 0.26087, 0.43816, 1.58760 (Cvitanović, Davidchack &
     Siminos 2010), found by :func:`equilibrium` (Newton in the odd subspace) from the profiles
     shipped in ``chaosgym/data/ks_equilibria_L22.npz`` (regenerate with
@@ -62,7 +63,8 @@ from chaosgym.systems.pde.semilinear import (
 )
 from chaosgym.systems.pde.spectral import Grid
 
-REF = "REFERENCE.md (recomputed, L=22, N=64)"
+REF = ("recomputed: float64 Benettin run, L=22, N=64 (benchmarks/pde_invariants.py); "
+       "cf. Edson, Bunder, Mattner & Roberts, ANZIAM J. 61 (2019)")
 CDS = "P. Cvitanović, R. L. Davidchack and E. Siminos, SIAM J. Appl. Dyn. Syst. 9, 1 (2010)"
 EQ_ENERGIES_L22 = (0.26087, 0.43816, 1.58760)
 
