@@ -1,14 +1,17 @@
 """mkdocs hook: one page per registered environment, generated from the registry.
 
-Each page is built from the registry (``chaosgym.list_envs()``, ``registration.env_def``), the
-system's spec and module docstring (``systems.get(name).doc``), the task's module docstring
-and, when ``docs/assets/envs/<Name>.gif`` exists, its animation. Nothing is written to disk:
-the pages exist only inside the build (``mkdocs build`` / ``mkdocs serve``).
+Each page is built from the registry (``chaosgym.list_envs()``, ``chaosgym.cli.env_summary``),
+the system's spec and module docstring (``systems.get(name).doc``), the task's module
+docstring, the divergence rule of the functional core's module docstring and, when
+``docs/assets/envs/<Name>.gif`` exists, its animation. Sphinx roles in docstrings become plain
+names (inside text blocks) or code spans, since mkdocs renders Markdown. Nothing is written to
+disk: the pages exist only inside the build (``mkdocs build`` / ``mkdocs serve``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import re
 from pathlib import Path
@@ -20,7 +23,9 @@ DOCS = Path(__file__).resolve().parent
 
 def _sections(doc: str) -> list[tuple[str, str]]:
     """Split a module docstring into (title, body) pairs at ``Name:`` lines at column 0."""
-    lines = doc.strip("\n").replace("``", "").splitlines()
+    from chaosgym.cli import plain_roles
+
+    lines = plain_roles(doc).strip("\n").replace("``", "").splitlines()
     out: list[tuple[str, list[str]]] = [("", lines[:1])]
     for ln in lines[1:]:
         m = re.match(r"^([A-Z][^:]{0,40}):\s*(.*)$", ln)
@@ -56,6 +61,28 @@ def _params_table(p) -> str:
     return "\n".join(rows) + "\n"
 
 
+def divergence_rule() -> str:
+    """The ``Divergence:`` paragraph of the functional core's module docstring (one line)."""
+    from chaosgym.cli import plain_roles
+
+    for name in ("chaosgym.envs.functional", "chaosgym.functional"):
+        try:
+            doc = importlib.import_module(name).__doc__ or ""
+        except ImportError:
+            continue
+        for para in re.split(r"\n\s*\n", doc):
+            if para.strip().startswith("Divergence:"):
+                text = plain_roles(para.strip().removeprefix("Divergence:"), code="`")
+                return " ".join(text.replace("``", "`").split())
+    raise RuntimeError("the functional core documents no divergence rule")
+
+
+def _fmt(v: object) -> str:
+    from chaosgym.cli import _fmt_value
+
+    return _fmt_value(v)
+
+
 def page_name(env_id: str) -> str:
     return env_id.split("/")[-1]
 
@@ -76,8 +103,8 @@ def env_page(env_id: str) -> str:
     if gif.exists():
         md.append(f"![{name}](../assets/envs/{name}.gif)")
         md.append("")
-        md.append(f"*`chaosgym record --env {env_id} --policy zero --steps 160 --every 4 --scale 0.5 "
-                  f"--out {name}.gif`*")
+        md.append(f"*`chaosgym record --env {env_id} --policy zero --steps 160 --every 4 "
+                  f"--scale 0.5 --out {name}.gif`*")
         md.append("")
     elif png.exists():
         md.append(f"![{name}](../assets/envs/{name}.png)")
@@ -101,6 +128,7 @@ def env_page(env_id: str) -> str:
         + ", ".join(f"`{a}`" for a in s["actuations"]) + ") |",
         f"| control interval | dt = {s['dt']:g} ({s['integrator']}, {s['substeps']} substeps) |",
         f"| episode | {s['max_steps']} steps = {s['horizon']:g} time units |",
+        f"| divergence bound | max&#124;x&#124; ≤ {bound:g} |",
         f"| version | v{s['version']} |",
         "",
         "## Usage",
@@ -132,11 +160,24 @@ def env_page(env_id: str) -> str:
             md += [" ".join(body.split()), ""]
             continue
         md += [f"### {title}", "", "```text", body, "```", ""]
+    md += ["## Time limit and divergence", "",
+           f"- **Time limit**: truncation after {s['max_steps']} steps ({s['horizon']:g} time "
+           "units); `gym.make(id, max_steps=k)` changes it.",
+           f"- **Divergence** (here `spec.bound` = {bound:g}): {divergence_rule()}", ""]
+    over = s["system_overrides"]
     md += ["## Parameters", "", "System parameters (override with `gym.make(id, name=value)`):",
-           "", _params_table(s["system_params"]), "Task parameters:", "",
+           ""]
+    if over:
+        md += ["This id sets " + ", ".join(f"`{k}={_fmt(v)}`" for k, v in over.items())
+               + " (the table shows the values it uses).", ""]
+    md += [_params_table(s["system_params"]), "Task parameters:", "",
            _params_table(s["task_params"])]
     if s["invariants"]:
-        md += ["## Invariants", "", "| name | value | source |", "|---|---|---|"]
+        md += ["## Invariants", ""]
+        if over:
+            md += ["Reference values for the system's *default* parameters, which this id "
+                   f"overrides ({', '.join(f'`{k}`' for k in over)}).", ""]
+        md += ["| name | value | source |", "|---|---|---|"]
         for inv in s["invariants"]:
             md.append(f"| {inv.name} | {inv.value} | {inv.source} |")
         md.append("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,8 +29,31 @@ def test_docs_build_strict(tmp_path):
     for env_id in chaosgym.list_envs():
         page = site / "envs" / env_id.split("/")[-1] / "index.html"
         assert page.exists(), f"no page for {env_id}"
+        html = page.read_text()
+        raw = re.findall(r":(?:py:)?(?:class|func|meth|mod|data|attr|obj|exc):`", html)
+        assert not raw, f"{env_id}: raw Sphinx roles {raw}"
+        assert "Time limit and divergence" in html and "diverged" in html, env_id
+        assert "REFERENCE.md" not in html and "shared/" not in html, env_id
+    ks = (site / "envs" / "KuramotoSivashinskyDissipationControlgym-v0" / "index.html").read_text()
+    head = ks[ks.index("<h1"):ks.index("<table")]
+    assert "L=32π, N=256" in head and "L=22" not in head and "N=64" not in head
+    mg = (site / "envs" / "index.html").read_text()
+    assert re.search(r"MackeyGlassStabilize-v0</a></td>\s*<td>dde</td>", mg)
     lorenz = (site / "envs" / "LorenzStabilize-v0" / "index.html").read_text()
     assert "Version History" in lorenz and "Sprott" in lorenz and "rho" in lorenz
     assert (site / "gallery" / "index.html").exists()
     for gif in (ROOT / "docs" / "assets").rglob("*.gif"):
         assert gif.stat().st_size < 1_000_000, f"{gif} is over 1 MB"
+
+
+def test_pages_are_markdown_and_state_the_divergence_rule():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    rule = hooks.divergence_rule()
+    assert "diverged" in rule
+    page = hooks.env_page("chaosgym/RosslerSynchronize-v0")  # its task doc uses roles
+    assert ":class:`" not in page and ":func:`" not in page
+    assert rule in page
