@@ -6,7 +6,7 @@ Description:
     C± = (±√(β(ρ−1)), ±√(β(ρ−1)), ρ−1), with the unstable origin between the lobes.
 
 Actuation:
-    ``"y"`` (default): an additive input on y' with |u| ≤ 10 (REFERENCE task setting).
+    ``"y"`` (default): an additive input on y' with |u| ≤ 10.
     ``"xyz"``: one additive input on each equation, |u_i| ≤ 10.
 
 Starting state:

@@ -5,7 +5,7 @@ system's first fixed point). It is linearly stable, so once the state is close e
 laminar; the task is to get there faster than the (long, random) turbulent transient would.
 
 Reward:
-    ``−‖x − x_lam‖² − c · ‖u‖²`` (REFERENCE task definition), ``u`` in physical units.
+    ``−‖x − x_lam‖² − c · ‖u‖²``, ``u`` in physical units.
 
 Metrics (in ``info``):
     ``deviation`` = ‖x − x_lam‖ and ``laminar`` = deviation < ``laminar_radius``.
