@@ -21,16 +21,24 @@ __all__ = ["LyapunovResult", "kaplan_yorke"]
 class LyapunovResult:
     """Lyapunov exponents (descending) and diagnostics.
 
+    Exponents are rates per :attr:`unit`: ``"time"`` (per unit of the system's own time —
+    flows, PDEs, and maps that advance a continuous time, such as a delay equation stepped by
+    the method of steps) or ``"iterate"`` (per iterate of a genuine map). ``time``, ``dt`` and
+    ``history_time`` are in the same unit.
+
     Attributes:
         exponents: mean over initial conditions, shape ``(k,)``.
         per_ic: estimates per initial condition, ``(n_ic, k)``.
         stderr: standard error of the mean across initial conditions (``nan`` for one IC).
         history: running estimate of the mean exponents at ``history_time``, ``(r, k)``.
         history_time: averaging time of each history row.
-        time: averaging time per initial condition (after the transients).
-        dt: time per step (1 for maps).
+        time: averaging time per initial condition (after the transients), in ``unit``.
+        dt: time per averaged step (1 for a map counted in iterates).
         steps: steps averaged per initial condition.
         wall_time: seconds, compilation included.
+        unit: ``"time"`` or ``"iterate"``.
+        dim: state dimension (``k < dim`` when only the leading exponents were computed:
+            ``sum`` and ``kaplan_yorke`` then refer to those).
     """
 
     exponents: np.ndarray
@@ -42,6 +50,22 @@ class LyapunovResult:
     dt: float
     steps: int
     wall_time: float
+    unit: str = "time"
+    dim: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.unit not in ("time", "iterate"):
+            raise ValueError(f"unit must be 'time' or 'iterate', got {self.unit!r}")
+
+    @property
+    def unit_label(self) -> str:
+        """``"per unit time"`` or ``"per iterate"``."""
+        return "per unit time" if self.unit == "time" else "per iterate"
+
+    @property
+    def complete(self) -> bool:
+        """Whether the whole spectrum was computed (so ``sum`` is Σλ of the system)."""
+        return self.dim is None or len(self.exponents) == self.dim
 
     @property
     def max(self) -> float:
@@ -61,8 +85,11 @@ class LyapunovResult:
     def __repr__(self) -> str:
         ex = ", ".join(f"{v:.4f}" for v in self.exponents[:6])
         more = ", ..." if len(self.exponents) > 6 else ""
-        return (f"LyapunovResult(exponents=[{ex}{more}], sum={self.sum:.4f}, "
-                f"D_KY={self.kaplan_yorke:.3f}, T={self.time:g}, n_ic={len(self.per_ic)})")
+        lead = "" if self.complete else f" (leading {len(self.exponents)} of {self.dim})"
+        t = f"T={self.time:g}" + (" iterates" if self.unit == "iterate" else "")
+        return (f"LyapunovResult(exponents=[{ex}{more}]{lead} {self.unit_label}, "
+                f"sum={self.sum:.4f}, D_KY={self.kaplan_yorke:.3f}, {t}, "
+                f"n_ic={len(self.per_ic)})")
 
 
 def kaplan_yorke(exponents) -> float:

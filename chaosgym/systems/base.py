@@ -165,6 +165,10 @@ class SystemSpec:
         references: citations.
         labels: names of the state components (for plots and docs).
         lyapunov_dt: time step used for Lyapunov-exponent runs.
+        iterate_time: for a map that advances a continuous time (a delay equation stepped by
+            the method of steps), the time one iterate advances (a number or
+            ``params -> float``); Lyapunov exponents are then reported per unit time.
+            ``None`` (a genuine map): per iterate.
         make_stepper: optional override ``(spec, actuation, dt, substeps, integrator,
             params) -> step(x, u, params)``: PDEs use it to precompute ETDRK4 coefficients once.
         description: one line for listings.
@@ -190,6 +194,7 @@ class SystemSpec:
     references: tuple[str, ...] = ()
     labels: tuple[str, ...] | None = None
     lyapunov_dt: float = 0.01
+    iterate_time: float | Callable[[Params], float] | None = None
     make_stepper: Callable[..., Callable[[Array, Array, Params], Array]] | None = None
     description: str = ""
     doc: str = ""

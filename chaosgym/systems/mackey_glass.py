@@ -118,6 +118,11 @@ def fixed_points(p: MackeyGlassParams) -> jax.Array:
     return jnp.ones((1, dim(p))) * xs
 
 
+def iterate_time(p: MackeyGlassParams) -> float:
+    """Time advanced by one iterate of the buffer map: the step h."""
+    return float(p.h)
+
+
 def initial_state(key: jax.Array, p: MackeyGlassParams) -> jax.Array:
     c = jax.random.uniform(key, (), minval=0.5, maxval=1.3)
     return jnp.full((dim(p),), c)
@@ -145,6 +150,7 @@ SPEC = SystemSpec(
     references=("M. C. Mackey and L. Glass, Science 197, 287 (1977)", FARMER),
     labels=None,
     lyapunov_dt=1.0,
+    iterate_time=iterate_time,
     description="Mackey–Glass delay equation (τ=17) with its history buffer as state",
     doc=__doc__ or "",
     model_kind="dde",

@@ -89,6 +89,7 @@ def test_lyapunov_command(capsys):
     lam1 = float(out.split("λ1")[1].split()[0])
     assert abs(lam1 - 0.41922) < 0.02
     assert "Σλ" in out and "D_KY" in out
+    assert "per iterate" in out and "20000 iterates" in out
     with pytest.raises(SystemExit, match="Did you mean"):
         main(["lyapunov", "henonn"])
 
@@ -109,3 +110,91 @@ def test_exponents_live_in_analysis_and_are_re_exported():
     code = ("import sys, chaosgym.analysis, chaosgym.analysis.cli; "
             "sys.exit('chaosgym.lyapunov' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_delay_equation_exponents_are_per_unit_time(x64):
+    """Mackey–Glass is a map of its history buffer, one iterate = h = 0.1 time units: its
+    exponents come back per unit time (10× the per-iterate rates) and its time in time units."""
+    import dataclasses
+
+    spec = chaosgym.systems.get("mackey_glass")
+    h = spec.params.h
+    kw = dict(steps=2000, n_ic=2, n_exp=2, transient=200)
+    r = spectrum(spec, **kw)
+    per_iterate = spectrum(dataclasses.replace(spec, iterate_time=None), **kw)
+    assert r.unit == "time" and r.unit_label == "per unit time"
+    assert per_iterate.unit == "iterate"
+    np.testing.assert_allclose(r.exponents, per_iterate.exponents / h, rtol=1e-12)
+    assert r.dt == pytest.approx(h) and r.time == pytest.approx(2000 * h)
+    assert per_iterate.time == 2000
+    assert r.dim == 172 and not r.complete
+    with pytest.raises(ValueError, match="map"):
+        spectrum(spec, dt=0.1, steps=10)
+    # maps proper stay per iterate; flows are per unit time
+    assert spectrum("henon", steps=1000, n_ic=1).unit == "iterate"
+    assert spectrum(lambda x: 0.5 * x, jnp.ones(1), kind="dt", steps=100).unit == "iterate"
+    r2 = spectrum(lambda x: 0.5 * x, jnp.ones(1), kind="dt", dt=0.1, steps=100, transient=0)
+    assert r2.unit == "time"
+    np.testing.assert_allclose(r2.exponents, [math.log(0.5) / 0.1], rtol=1e-12)
+
+
+def test_cache_is_keyed_by_the_program_not_the_name(x64):
+    """A spec with a different vector field under the same name gets its own program."""
+    import dataclasses
+
+    lorenz = chaosgym.systems.get("lorenz")
+    kw = dict(steps=4000, n_ic=1, transient=500)
+    r1 = spectrum(lorenz, **kw)
+    doubled = dataclasses.replace(lorenz, vector_field=lambda x, p: 2 * lorenz.vector_field(x, p))
+    r2 = spectrum(doubled, **kw)
+    # twice the field: twice the exponents (Σλ = 2·tr J exactly, λ1 ≈ 1.80)
+    assert abs(r2.sum - 2 * r1.sum) < 1e-2, (r1, r2)
+    assert abs(r2.max - 2 * r1.max) < 0.25 and r2.max > 1.5
+    # and the original is still served correctly afterwards
+    np.testing.assert_array_equal(spectrum(lorenz, **kw).exponents, r1.exponents)
+    # a different static parameter (a state size) is a different program, too
+    l96 = chaosgym.systems.get("lorenz96")
+    for n in (5, 6):
+        r = spectrum(l96, params=l96.params.replace(N=n), steps=200, n_ic=1, transient=10)
+        assert r.dim == n and abs(r.sum + n) < 1e-2
+
+
+def test_pde_exponents_through_the_etdrk4_stepper(x64):
+    """Kuramoto–Sivashinsky (L=22, N=16): the whole spectrum of the ETDRK4 tangent map.
+
+    The dealiased advection term is trace-free, so Σλ equals the trace of the linear symbol
+    Σ (k² − k⁴) over the grid's modes exactly; the most damped exponent is the Nyquist mode's
+    k² − k⁴ (no nonlinear coupling there)."""
+    from chaosgym.systems.pde import kuramoto_sivashinsky as ks
+
+    p = ks.KSParams(N=16)
+    k = 2 * np.pi * np.fft.fftfreq(16, 1 / 16) / p.L
+    r = spectrum("kuramoto_sivashinsky", params=p, steps=400, n_ic=1, n_exp=16)
+    assert r.unit == "time" and r.dt == 0.25 and r.complete
+    np.testing.assert_allclose(r.sum, np.sum(k**2 - k**4), rtol=1e-6)
+    kn = k[8]
+    np.testing.assert_allclose(r.exponents[-1], kn**2 - kn**4, rtol=1e-6)
+    assert np.all(np.isfinite(r.exponents)) and r.max > 0
+
+
+def test_pde_cli_and_complex_field(capsys, x64):
+    """The commands that crashed with 'non-finite tangent growth' under RK4 now run."""
+    from chaosgym.cli import main
+    from chaosgym.systems.pde import ginzburg_landau as gl
+
+    r = spectrum("ginzburg_landau", params=gl.CGLEParams(N=64), steps=40, n_ic=1, n_exp=1)
+    assert np.all(np.isfinite(r.exponents)) and r.dim == 128
+    assert main(["lyapunov", "kuramoto_sivashinsky", "--steps", "40", "--n-ic", "1",
+                 "--n-exp", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "per unit time (leading 1 of 64)" in out and "10 time units" in out
+    assert "reference lyapunov_max = 0.048" in out
+
+
+def test_underflowing_tangent_directions_raise_a_clear_error(x64):
+    from chaosgym.systems.pde import kuramoto_sivashinsky as ks
+
+    # the most damped KS modes at N=64 decay by e^{-1700} per step: not resolvable in float64
+    with pytest.raises(FloatingPointError, match="fewer exponents"):
+        spectrum("kuramoto_sivashinsky", params=ks.KSParams(N=64), steps=4, n_ic=1, n_exp=64,
+                 transient=0)
