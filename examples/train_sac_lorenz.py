@@ -1,7 +1,7 @@
 """Train SAC on LorenzStabilize and record it next to the LQR baseline from the same state.
 
 Uses the resumable trainer of :mod:`chaosgym.baselines.train` (hyperparameters from
-``agents/hyperparams/sac.yml``; stopping and running again continues the run), then plays one
+``chaosgym/baselines/config/sac.yml``; stopping and running again continues the run), then plays one
 episode with the trained policy and one with the saturated LQR from the same initial state and
 writes the side-by-side video.
 

@@ -40,62 +40,21 @@ import numpy as np
 from chaosgym.baselines.evaluate import (
     DEFAULT_N_ICS,
     agent_policy,
-    env_slug,
     evaluate_controllers,
-    evaluate_policy,
-    initial_conditions,
-    summarize,
 )
+from chaosgym.baselines.protocol import (
+    env_slug,
+    initial_state_set,
+    observation_of,
+    score,
+    task_metric,
+)
+from chaosgym.baselines.runs import run_task
+from chaosgym.baselines.storage import atomic_write
 
 __all__ = ["aggregate", "make_tasks", "run_benchmark", "run_task"]
 
 MAX_MODEL_BYTES = 1_000_000
-ARTEFACTS = ("config.json", "done.json", "eval.json", "curve.csv", "model.zip",
-             "vecnormalize.pkl")
-
-
-# ---------------------------------------------------------------------- one task
-def run_task(task: dict[str, Any]) -> dict[str, Any]:
-    """Train (resume / skip) one run and evaluate it on the stored initial states.
-
-    ``task`` holds ``env_id, algo, seed, run_dir, ics`` (the array), and optionally
-    ``total_timesteps, quick, progress_bar, collect``. With ``collect`` the run's small
-    artefacts are returned as bytes (for workers that do not share the driver's disk).
-    """
-    from chaosgym.baselines.callbacks import atomic_write
-    from chaosgym.baselines.train import load_agent, train_run
-    from chaosgym.registration import make_functional
-
-    run_dir = Path(task["run_dir"])
-    done = train_run(
-        task["env_id"], task["algo"], int(task["seed"]), run_dir,
-        total_timesteps=task.get("total_timesteps"), quick=bool(task.get("quick", False)),
-        eval_freq=task.get("eval_freq"), progress_bar=bool(task.get("progress_bar", False)),
-    )
-    ics = np.asarray(task["ics"])
-    eval_file = run_dir / "eval.json"
-    summary = None
-    if eval_file.exists():
-        cached = json.loads(eval_file.read_text())
-        if cached.get("n_ics") == len(ics) and cached.get("model_mtime") == _mtime(run_dir):
-            summary = cached["summary"]
-    if summary is None:
-        fenv = make_functional(task["env_id"])
-        model, rms = load_agent(run_dir)
-        summary = summarize(evaluate_policy(fenv, agent_policy(model, rms), ics), fenv.dt)
-        atomic_write(eval_file, json.dumps(
-            {"n_ics": len(ics), "model_mtime": _mtime(run_dir), "summary": summary}, indent=1))
-    out = {"env_id": task["env_id"], "algo": task["algo"], "seed": int(task["seed"]),
-           "run_dir": str(run_dir), "summary": summary, "done": done}
-    if task.get("collect"):
-        out["files"] = {n: (run_dir / n).read_bytes() for n in ARTEFACTS
-                        if (run_dir / n).exists()}
-    return out
-
-
-def _mtime(run_dir: Path) -> float:
-    p = run_dir / "model.zip"
-    return p.stat().st_mtime if p.exists() else -1.0
 
 
 # ---------------------------------------------------------------------- the sweep
@@ -107,7 +66,7 @@ def make_tasks(envs: list[str], algos: list[str], seeds: list[int], runs_dir: Pa
 
     tasks = []
     for env_id in envs:
-        ics = initial_conditions(env_id, n_ics, directory=ics_dir)
+        ics = initial_state_set(env_id, "test", n_ics, directory=ics_dir)
         for algo in algos:
             for seed in seeds:
                 tasks.append({"env_id": env_id, "algo": algo, "seed": seed, "quick": quick,
@@ -167,6 +126,14 @@ def run_benchmark(
     return results
 
 
+def _portable(run_dir: Path, runs_dir: Path) -> str:
+    """A run folder relative to the runs folder (no machine paths in committed results)."""
+    try:
+        return Path(run_dir).resolve().relative_to(Path(runs_dir).resolve()).as_posix()
+    except ValueError:
+        return Path(run_dir).name
+
+
 def _runs_of(runs_dir: Path, env_id: str, algo: str, seeds: list[int]) -> list[Path]:
     from chaosgym.baselines.train import run_dir_for
 
@@ -177,7 +144,6 @@ def _runs_of(runs_dir: Path, env_id: str, algo: str, seeds: list[int]) -> list[P
 def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path,
               runs_dir: Path, n_ics: int = DEFAULT_N_ICS, video: bool = True) -> dict:
     """Collect controller and agent evaluations into ``results.json``, the table and plots."""
-    from chaosgym.baselines.callbacks import atomic_write
 
     results: dict[str, Any] = {}
     previous = out_dir / "results.json"
@@ -187,7 +153,7 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
         except json.JSONDecodeError:
             results = {}
     for env_id in envs:
-        ics = initial_conditions(env_id, n_ics, directory=out_dir / "ics")
+        ics = initial_state_set(env_id, "test", n_ics, directory=out_dir / "ics")
         ctrl_file = out_dir / "controllers" / f"{env_slug(env_id)}.json"
         ctrl = None
         if ctrl_file.exists():
@@ -209,16 +175,16 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
                 done = json.loads((d / "done.json").read_text())
                 per_seed[d.name]["num_timesteps"] = done["num_timesteps"]
                 per_seed[d.name]["train_seconds"] = done["train_seconds"]
-            agents[algo] = {"per_seed": per_seed, "runs": [str(d) for d in runs]}
+            agents[algo] = {"per_seed": per_seed, "runs": [_portable(d, runs_dir) for d in runs]}
             _copy_models(runs, out_dir / "models" / env_slug(env_id), algo)
         kept = results.get(env_id, {}).get("agents", {})
         # agents of algorithms not in this call keep their earlier rows
         agents = {**{a: v for a, v in kept.items() if a not in algos}, **agents}
         results[env_id] = {"n_ics": len(ics), "controllers": ctrl, "agents": agents}
-        _plot_curves(env_id, {a: [Path(r) for r in v["runs"]] for a, v in agents.items()},
+        _plot_curves(env_id, {a: [runs_dir / r for r in v["runs"]] for a, v in agents.items()},
                      out_dir / "curves" / f"{env_slug(env_id)}.png")
         if video:
-            _video(env_id, agents, ics, out_dir / "videos")
+            _video(env_id, agents, ics, out_dir / "videos", runs_dir)
     results = dict(sorted(results.items()))
     atomic_write(out_dir / "results.json", json.dumps(results, indent=1, default=float))
     atomic_write(out_dir / "README.md", render_markdown(results))
@@ -233,6 +199,68 @@ def _pm(values: list[float], fmt: str = "{:.3g}") -> str:
     if v.size == 1:
         return fmt.format(v[0])
     return f"{fmt.format(v.mean())} ± {fmt.format(v.std())}"
+
+
+def _iqm_ci(values: list[float], fmt: str = "{:.3g}") -> str:
+    """IQM over seeds with its stratified-bootstrap 95 % CI (3+ seeds), else mean ± std."""
+    from chaosgym.baselines.stats import iqm, stratified_bootstrap_ci
+
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], float)
+    if v.size < 3:
+        return _pm(list(v), fmt)
+    point, low, high = stratified_bootstrap_ci(v, iqm, reps=1000)
+    return f"{fmt.format(point)} [{fmt.format(low)}, {fmt.format(high)}]"
+
+
+def normalized_scores(results: dict[str, Any]) -> dict[str, dict[str, list[float]]]:
+    """Per env and algorithm, each seed's headline metric normalised by the controllers.
+
+    0 = zero control, 1 = the best classical (full-state) controller; environments where no
+    controller differs from zero control are left out.
+    """
+    from chaosgym.baselines.stats import normalized_score
+
+    out: dict[str, dict[str, list[float]]] = {}
+    for env_id, r in results.items():
+        ctrl = r["controllers"]
+        if "zero" not in ctrl or len(ctrl) < 2 or not r["agents"]:
+            continue
+        metric = task_metric(ctrl["zero"])
+        best = max((v for k, v in ctrl.items() if k != "zero"), key=score)
+        z, b = ctrl["zero"].get(metric, math.nan), best.get(metric, math.nan)
+        if not (np.isfinite(z) and np.isfinite(b)) or z == b:
+            continue
+        out[env_id] = {algo: [float(normalized_score(x.get(metric, math.nan), z, b))
+                              for x in a["per_seed"].values()]
+                       for algo, a in r["agents"].items()}
+    return out
+
+
+def _aggregate_lines(results: dict[str, Any]) -> list[str]:
+    """IQM [95 % CI] of the normalised score over environments × seeds, per algorithm."""
+    from chaosgym.baselines.stats import iqm, stratified_bootstrap_ci
+
+    norm = normalized_scores(results)
+    algos = sorted({a for v in norm.values() for a in v})
+    lines = []
+    for algo in algos:
+        cols = [v[algo] for v in norm.values() if algo in v and v[algo]
+                and np.all(np.isfinite(v[algo]))]
+        if not cols:
+            continue
+        k = min(len(c) for c in cols)
+        mat = np.array([c[:k] for c in cols]).T  # (seeds, envs)
+        if k >= 2:
+            p, lo, hi = stratified_bootstrap_ci(mat, iqm, reps=1000)
+            txt = f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+        else:
+            txt = f"{iqm(mat):.2f} (one seed: no interval)"
+        lines.append(f"- {algo.upper()}: {txt} over {mat.shape[1]} environments × {k} seeds")
+    if not lines:
+        return []
+    return ["Normalised score (0 = zero control, 1 = best classical controller) of the "
+            "headline metric, IQM over environments × seeds [stratified-bootstrap 95 % CI]:",
+            "", *lines, ""]
 
 
 def _metric_columns(summaries: list[dict]) -> list[tuple[str, str]]:
@@ -256,34 +284,42 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines = [
         "# chaosgym baseline results",
         "",
-        "Every controller and agent is evaluated on the same stored initial states "
-        "(`ics/<Env>.npy`), for the full time limit, with the deterministic policy.",
-        "Agents: mean ± std over seeds of each seed's value (a seed's value is the mean over "
-        "the initial states; times are medians over captured episodes). Classical controllers "
+        "Every controller and agent is evaluated on the same stored test states "
+        "(`ics/<Env>.test.npy`, disjoint from the training and validation states), for the "
+        "full time limit, with the deterministic policy (protocol: `agents/README.md`).",
+        "Agents with 3 or more seeds: interquartile mean over seeds [stratified-bootstrap 95 % "
+        "CI] of each seed's value (a seed's value is the mean over the test states; times are "
+        "medians over successful episodes); with fewer seeds, mean ± std. Classical controllers "
         "are deterministic: one value, and the return's ± is over initial states.",
-        "Rates are the fraction of episodes where the metric holds at the end; a time is the "
-        "first time (in time units) after which it holds until the end.",
+        "A rate is the fraction of episodes where the metric holds over the whole final window "
+        "(the last 10 % of the horizon, at least 10 steps); a time is the first entry into the "
+        "stretch that is then held to the end. `held 0.1` / `held 0.01`: the same at those "
+        "distances to the target. Observation: `full state` (the controller reads the system "
+        "state) or `sensors` (the task's observation, as the agents see it).",
         "",
     ]
     lines += _overview(results)
+    lines += _aggregate_lines(results)
     for env_id, r in results.items():
         summaries = list(r["controllers"].values()) + [
             s for a in r["agents"].values() for s in a["per_seed"].values()]
         cols = _metric_columns(summaries)
         lines += [f"## {env_id}", "", f"{r['n_ics']} stored initial states.", ""]
-        head = ["controller / agent", "seeds", "steps", "return"] + [h for _, h in cols]
+        head = ["controller / agent", "observation", "seeds", "steps", "return"] + [
+            h for _, h in cols]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for name, s in r["controllers"].items():
-            row = [name, "–", "–", _pm([s["return_mean"]]) + f" ± {s['return_std']:.3g}"]
+            row = [name, observation_of(name), "–", "–",
+                   _pm([s["return_mean"]]) + f" ± {s['return_std']:.3g}"]
             row += [_pm([s.get(k, math.nan)]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
         for algo, a in r["agents"].items():
             ps = list(a["per_seed"].values())
             steps = sorted({int(s["num_timesteps"]) for s in ps})
-            row = [algo.upper(), str(len(ps)), "/".join(f"{x:,}" for x in steps),
-                   _pm([s["return_mean"] for s in ps])]
-            row += [_pm([s.get(k, math.nan) for s in ps]) for k, _ in cols]
+            row = [algo.upper(), observation_of(algo), str(len(ps)),
+                   "/".join(f"{x:,}" for x in steps), _iqm_ci([s["return_mean"] for s in ps])]
+            row += [_iqm_ci([s.get(k, math.nan) for s in ps]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
         lines += ["", _headline(r), ""]
         if r["agents"]:
@@ -304,8 +340,6 @@ def render_markdown(results: dict[str, Any]) -> str:
 
 def _overview(results: dict[str, Any]) -> list[str]:
     """One row per environment: headline metric of zero control, best controller, best agent."""
-    from chaosgym.baselines.callbacks import score, task_metric
-
     lines = ["## Overview", "",
              "| environment | metric | zero control | best classical | best agent (seeds) |",
              "|---|---|---|---|---|"]
@@ -330,8 +364,6 @@ def _overview(results: dict[str, Any]) -> list[str]:
 
 def _headline(r: dict[str, Any]) -> str:
     """One sentence: the best agent's task metric beside the best classical controller's."""
-    from chaosgym.baselines.callbacks import score, task_metric
-
     if not r["agents"]:
         return "No trained agent yet for this environment."
     best_algo, best_mean = None, None
@@ -424,20 +456,19 @@ def _copy_models(runs: list[Path], dest: Path, algo: str) -> None:
             shutil.copyfile(vn, dest / f"{algo}_{d.name}_vecnormalize.pkl")
 
 
-def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path) -> None:
+def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path,
+           runs_dir: Path) -> None:
     """A short video of the best seed of the best algorithm from the first stored state."""
     import importlib.util
 
     if not agents or importlib.util.find_spec("chaosgym.render") is None:
         return
-    from chaosgym.baselines.callbacks import score
-
     best = max(((score(s), algo, seed) for algo, a in agents.items()
                 for seed, s in a["per_seed"].items()), default=None)
     if best is None:
         return
     _, algo, seed = best
-    run = next(Path(r) for r in agents[algo]["runs"] if Path(r).name == seed)
+    run = next(runs_dir / r for r in agents[algo]["runs"] if Path(r).name == seed)
     stem = dest / f"{env_slug(env_id)}_{algo}_{seed}"
     done = [p for p in (stem.with_suffix(".mp4"), stem.with_suffix(".gif")) if p.exists()]
     if done and done[0].stat().st_mtime >= (run / "model.zip").stat().st_mtime:
@@ -446,7 +477,7 @@ def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path) -> 
         import gymnasium as gym
         import imageio
 
-        from chaosgym.baselines.train import load_agent
+        from chaosgym.baselines.sb3_agents import load_agent
 
         model, rms = load_agent(run)
         pol = agent_policy(model, rms)
@@ -476,7 +507,6 @@ def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path) -> 
 def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timesteps, budgets,
                  wall: float) -> None:
     """``config.json``: everything needed to reproduce the table."""
-    from chaosgym.baselines.callbacks import atomic_write
     from chaosgym.baselines.hyperparams import budget, load_hyperparams
     from chaosgym.baselines.train import versions
 
@@ -505,7 +535,8 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
 def add_arguments(p) -> None:
     """Arguments of the ``benchmark`` command."""
     p.add_argument("--envs", nargs="*", default=None, help="ids (default: every registered one)")
-    p.add_argument("--algos", nargs="*", default=None, help="default: from agents/budgets.yml")
+    p.add_argument("--algos", nargs="*", default=None,
+                   help="default: from the packaged budgets.yml")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default 5)")
     p.add_argument("--seed-list", type=int, nargs="*", default=None, help="explicit seeds")
     p.add_argument("--quick", action="store_true", help="the minutes-long budget")

@@ -12,18 +12,21 @@ actions. :func:`controller_policies` builds the classical ones (zero control, sa
 and Pyragas / OGY where :mod:`chaosgym.control` provides them); :func:`agent_policy` wraps a
 trained stable-baselines3 model (with its observation normalisation, if any).
 
-Task metrics are derived from ``info`` generically: a boolean metric ``m`` (``captured``)
-gives ``m_rate`` (the fraction of episodes where it holds at the end) and ``m_time`` (the
-first time after which it holds until the end, in time units; NaN where it never settles);
-a float metric (``distance``, ``dissipation``) gives its time average ``m_mean`` and final
-value ``m_final``. ``return`` is the undiscounted episode return.
+Task metrics are derived from ``info`` generically, with the sustained-window rule of
+:mod:`chaosgym.baselines.protocol`: a boolean metric ``m`` (``captured``) gives ``m_rate`` (the
+fraction of episodes where it holds over the whole final window, without diverging) and
+``m_time_median`` / ``m_time_mean`` (the first entry into the stretch that is then held to the
+end, in time units, over the successful episodes); a float metric (``distance``,
+``dissipation``) gives its time average ``m_mean`` and final value ``m_final``, and the
+``distance`` of a task with a capture radius also the tolerance tiers ``held_<tol>_rate`` /
+``held_<tol>_time_median``.
+``return`` is the undiscounted episode return.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import warnings
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from chaosgym.baselines.protocol import env_slug
 from chaosgym.registration import make_functional
 
 __all__ = [
@@ -49,11 +53,6 @@ Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
 DEFAULT_N_ICS = 150
 
 
-def env_slug(env_id: str) -> str:
-    """A file-name-safe form of an id: ``chaosgym/LorenzStabilize-v0`` → ``LorenzStabilize-v0``."""
-    return env_id.split("/")[-1].replace(":", "_")
-
-
 def initial_conditions(
     env_id: str,
     n: int = DEFAULT_N_ICS,
@@ -61,31 +60,29 @@ def initial_conditions(
     directory: str | Path | None = None,
     fenv=None,
 ) -> np.ndarray:
-    """The stored initial states of ``env_id`` (created with a fixed key on first use).
+    """``n`` initial states drawn from the environment's own bank with a fixed key.
 
-    With ``directory`` the set is stored as ``<directory>/<Env>.npy`` and reused from there
-    (a stored set is never overwritten: one with fewer than ``n`` states is used whole, with a
-    warning; delete the file to draw a larger one); without it, it is only drawn.
+    With ``directory`` the set is stored as ``<directory>/<Env>.npy`` with a record
+    ``<Env>.json`` (seed, count, shape, dtype) and reused from there: a stored set drawn with a
+    different seed, of another state shape or holding non-finite values is a ``ValueError``
+    naming the file (delete it to draw again); a stored set is never overwritten, so one with
+    fewer than ``n`` states is used whole, with a warning. The benchmark's
+    validation and test sets are disjoint from training and come from
+    :func:`chaosgym.baselines.protocol.initial_state_set` instead.
     """
+    from chaosgym.baselines.protocol import load_state_set, save_state_set
+
     path = None if directory is None else Path(directory) / f"{env_slug(env_id)}.npy"
-    if path is not None and path.exists():
-        ics = np.load(path)
-        if ics.shape[0] < n:
-            warnings.warn(
-                f"{path} holds {ics.shape[0]} stored initial states, fewer than the {n} "
-                "requested; evaluating on the stored set (delete the file to draw a larger one)",
-                stacklevel=2,
-            )
-        return ics[:n]
     fenv = make_functional(env_id) if fenv is None else fenv
+    if path is not None and path.exists():
+        return load_state_set(path, {"env_id": env_id, "seed": int(seed)},
+                              tuple(fenv.ic_bank.shape[1:]), int(n))
     draw = jax.jit(lambda s, p: jax.vmap(fenv.initial_state, in_axes=(0, None))(
         jax.random.split(jax.random.key(s), n), p))
     ics = np.asarray(draw(seed, fenv.default_params), np.float32)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npy")
-        np.save(tmp, ics)
-        tmp.replace(path)
+        save_state_set(path, ics, {"env_id": env_id, "seed": int(seed),
+                                   "source": "environment bank + reset noise"})
     return ics
 
 
@@ -182,34 +179,48 @@ def _flag_metrics(fenv, names: tuple[str, ...]) -> list[str]:
 
 def summarize(result: dict[str, np.ndarray], dt: float) -> dict[str, Any]:
     """Scalar task metrics of one evaluation (see the module docstring)."""
+    from chaosgym.baselines.protocol import TOLERANCES, sustained, window_steps
+
     s: dict[str, Any] = {
         "n_episodes": int(result["return"].shape[0]),
         "return_mean": float(np.mean(result["return"])),
         "return_std": float(np.std(result["return"])),
     }
     flags = set(np.asarray(result.get("flags", ["diverged", "captured"])).tolist())
+    diverged = result.get("trace_diverged")
+    ok = None if diverged is None else ~(np.asarray(diverged) > 0.5)
+
+    def held_stats(name: str, held: np.ndarray) -> None:
+        if ok is not None:
+            held = held & ok
+        window = window_steps(held.shape[1])
+        success, capture = sustained(held, window)
+        s[f"{name}_rate"] = float(success.mean())
+        times = np.where(success, capture * dt, np.nan)
+        s[f"{name}_time_median"] = _nanstat(np.nanmedian, times)
+        s[f"{name}_time_mean"] = _nanstat(np.nanmean, times)
+        entry = held.any(axis=1)
+        first_entry = np.where(entry, held.argmax(axis=1) + 1, -1)
+        s[f"{name}_first_time_median"] = _nanstat(
+            np.nanmedian, np.where(first_entry >= 0, first_entry * dt, np.nan))
+
     for key, tr in result.items():
         if not key.startswith("trace_"):
             continue
         name = key[len("trace_"):]
         if name in flags:
-            held = tr > 0.5
-            s[f"{name}_rate"] = float(held[:, -1].mean())
             if name == "diverged":
+                s["diverged_rate"] = float((tr > 0.5).any(axis=1).mean())
                 continue
-            # first step from which the metric holds until the end
-            tail_ok = np.flip(np.cumprod(np.flip(held, axis=1), axis=1), axis=1).astype(bool)
-            first = np.where(tail_ok.any(axis=1), tail_ok.argmax(axis=1) + 1, -1)
-            times = np.where(first >= 0, first * dt, np.nan)
-            s[f"{name}_time_median"] = _nanstat(np.nanmedian, times)
-            s[f"{name}_time_mean"] = _nanstat(np.nanmean, times)
-            entry = held.any(axis=1)
-            first_entry = np.where(entry, held.argmax(axis=1) + 1, -1)
-            s[f"{name}_first_time_median"] = _nanstat(
-                np.nanmedian, np.where(first_entry >= 0, first_entry * dt, np.nan))
+            held_stats(name, tr > 0.5)
         else:
             s[f"{name}_mean"] = float(np.mean(tr))
             s[f"{name}_final"] = float(np.mean(tr[:, -1]))
+            if name == "distance" and "captured" in flags:  # Stabilize-like tasks
+                for tol in TOLERANCES:
+                    held_stats(f"held_{tol:g}", tr <= tol)
+    if result["return"].size and "trace_diverged" in result:
+        s["window_steps"] = window_steps(np.asarray(result["trace_diverged"]).shape[1])
     return s
 
 
@@ -353,7 +364,7 @@ def run_from_args(args) -> int:
     ics = initial_conditions(args.env, args.n_ics, directory=args.ics_dir, fenv=fenv)
     res = evaluate_controllers(args.env, ics)
     if args.model:
-        from chaosgym.baselines.train import load_agent
+        from chaosgym.baselines.sb3_agents import load_agent
 
         model, rms = load_agent(args.model)
         res["agent"] = summarize(evaluate_policy(fenv, agent_policy(model, rms), ics), fenv.dt)

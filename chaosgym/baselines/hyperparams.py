@@ -1,15 +1,17 @@
-"""Hyperparameters and budgets of the baseline agents, read from ``agents/``.
+"""Hyperparameters and budgets of the baseline agents, shipped in ``chaosgym/baselines/config``.
 
-``agents/hyperparams/<algo>.yml`` follows the rl-zoo3 layout: a mapping from env id (or
+``config/<algo>.yml`` follows the rl-zoo3 layout: a mapping from env id (or
 ``default``) to keyword arguments, with ``n_timesteps``, ``policy``, ``n_envs`` and ``normalize``
 handled by the runner and everything else passed to the algorithm's constructor. Strings in the
 rl-zoo3 mini-language are understood: ``policy_kwargs: "dict(net_arch=[64, 64])"``, schedules
 ``lin_3e-4``, ``normalize: "{'norm_obs': True}"``, ``noise_type``/``noise_std`` for TD3/DDPG.
 
-``agents/budgets.yml`` holds the ``quick`` (minutes) and ``full`` (overnight) sweep budgets.
+``config/budgets.yml`` holds the ``quick`` (minutes) and ``full`` (overnight) sweep budgets.
 
-The ``agents/`` directory is found from ``$CHAOSGYM_AGENTS_DIR``, then next to the installed
-package (a source checkout), then in the working directory.
+Both are package data, so an installed wheel can ``chaosgym train``. A folder named by
+``$CHAOSGYM_CONFIG_DIR`` (holding ``<algo>.yml`` / ``budgets.yml``) overrides them file by file.
+Results and run folders go to ``agents/`` (:func:`agents_dir`): ``$CHAOSGYM_AGENTS_DIR``, else
+the source checkout's ``agents/``, else ``./agents`` in the working directory.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ __all__ = [
     "ALGOS",
     "agents_dir",
     "budget",
+    "config_dir",
+    "config_file",
     "load_budgets",
     "load_hyperparams",
     "load_yaml",
@@ -34,18 +38,32 @@ ALGOS = ("ppo", "sac", "td3", "a2c", "ddpg")
 OFF_POLICY = ("sac", "td3", "ddpg")
 
 
+def config_dir() -> Path:
+    """The packaged folder of hyperparameter and budget YAML files."""
+    return Path(__file__).resolve().parent / "config"
+
+
+def config_file(name: str) -> Path:
+    """``name`` from ``$CHAOSGYM_CONFIG_DIR`` when it holds it, else the packaged file."""
+    override = os.environ.get("CHAOSGYM_CONFIG_DIR")
+    if override and (Path(override) / name).is_file():
+        return Path(override) / name
+    path = config_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"no configuration file {name!r} in {config_dir()}"
+                                + (f" or {override}" if override else ""))
+    return path
+
+
 def agents_dir() -> Path:
-    """The ``agents/`` directory holding hyperparameters, budgets and results."""
+    """The ``agents/`` folder that holds results and run folders (created on first write)."""
     env = os.environ.get("CHAOSGYM_AGENTS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [Path(__file__).resolve().parents[2] / "agents", Path.cwd() / "agents"]
-    for c in candidates:
-        if (c / "hyperparams").is_dir():
-            return c
-    raise FileNotFoundError(
-        "no agents/hyperparams directory found; set CHAOSGYM_AGENTS_DIR to the folder holding "
-        f"hyperparams/<algo>.yml (looked in {[str(c) for c in candidates]})"
-    )
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2] / "agents"
+    if (checkout / "results").is_dir():
+        return checkout
+    return Path.cwd() / "agents"
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:
@@ -68,18 +86,19 @@ def load_hyperparams(algo: str, env_id: str, directory: str | Path | None = None
     algo = algo.lower()
     if algo not in ALGOS:
         raise ValueError(f"unknown algorithm {algo!r}; choose from {list(ALGOS)}")
-    d = Path(directory) if directory is not None else agents_dir() / "hyperparams"
-    table = load_yaml(d / f"{algo}.yml")
+    path = Path(directory) / f"{algo}.yml" if directory is not None else config_file(
+        f"{algo}.yml")
+    table = load_yaml(path)
     entry = table.get(env_id, table.get("default"))
     if entry is None:
-        raise KeyError(f"{d / (algo + '.yml')}: no entry for {env_id!r} and no 'default'")
+        raise KeyError(f"{path}: no entry for {env_id!r} and no 'default'")
     return copy.deepcopy(dict(entry))
 
 
 def load_budgets(directory: str | Path | None = None) -> dict[str, Any]:
-    """``agents/budgets.yml``."""
-    d = Path(directory) if directory is not None else agents_dir()
-    return load_yaml(d / "budgets.yml")
+    """The sweep budgets (``config/budgets.yml``, or ``directory/budgets.yml``)."""
+    return load_yaml(Path(directory) / "budgets.yml" if directory is not None
+                     else config_file("budgets.yml"))
 
 
 def budget(algo: str, env_id: str, quick: bool, hyperparams: dict | None = None,

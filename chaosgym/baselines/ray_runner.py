@@ -31,7 +31,7 @@ def _remote_task(task: dict[str, Any]) -> dict[str, Any]:
     """Run one task in a worker, in a private run folder unless the driver's is reachable."""
     import tempfile
 
-    from chaosgym.baselines.benchmark import run_task
+    from chaosgym.baselines.runs import run_task
 
     task = dict(task)
     if not task.pop("shared_fs", False):
@@ -43,7 +43,7 @@ def _remote_task(task: dict[str, Any]) -> dict[str, Any]:
 def run_tasks_on_ray(tasks: list[dict[str, Any]], address: str | None = None,
                      num_cpus_per_task: float = 1.0) -> list[dict[str, Any]]:
     """Run ``tasks`` as Ray tasks; write their artefacts into the driver's run folders."""
-    from chaosgym.baselines.callbacks import atomic_write
+    from chaosgym.baselines.storage import atomic_write
 
     ray = _ray()
     started = False
@@ -88,7 +88,7 @@ def _fix_eval_mtime(run_dir: Path) -> None:
     """Re-stamp ``eval.json`` with the local copy's model time so the cache stays valid."""
     import json
 
-    from chaosgym.baselines.callbacks import atomic_write
+    from chaosgym.baselines.storage import atomic_write
 
     f = run_dir / "eval.json"
     m = run_dir / "model.zip"

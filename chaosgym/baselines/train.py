@@ -4,19 +4,25 @@ A run lives in its own directory::
 
     <run_dir>/config.json        exact hyperparameters, budget, seed and versions
     <run_dir>/checkpoint.json    the committed checkpoint (see chaosgym.baselines.callbacks)
+    <run_dir>/ckpt_<step>.*      the newest two checkpoint sets and their manifests
     <run_dir>/curve.csv          learning curve on the validation initial states
     <run_dir>/best.json          best evaluation so far and its model files
     <run_dir>/model.zip          the final policy (the best one evaluated), written at the end
     <run_dir>/vecnormalize.pkl   its observation statistics (when normalised)
     <run_dir>/done.json          present once the run completed
-    <run_dir>/tb/                TensorBoard logs
-    <run_dir>/monitor.csv        training episodes (return, length)
+    <run_dir>/tb/                TensorBoard logs (a resumed run purges the steps it redoes)
+    <run_dir>/monitor.csv        training episodes (return, length), appended across resumes
+    <run_dir>/events.jsonl       start / resume / done events
+    <run_dir>/.lock              held (fcntl.flock) while a process trains the run
 
 Training uses :class:`chaosgym.gym.sb3.ChaosSB3VecEnv` (one jitted, vmapped step for all
 environments). :func:`train_run` started again on the same directory resumes from the committed
 checkpoint (model, ``VecNormalize`` statistics and replay buffer) and trains only the missing
 steps; on a completed run it returns at once. Resuming restores the learner exactly; the
-environments restart from fresh initial states.
+environments restart from fresh initial states. A damaged newest checkpoint falls back to the
+previous one with a :class:`~chaosgym.baselines.callbacks.CheckpointWarning` naming the file; a
+second process started on a run that is being trained stops with
+:class:`~chaosgym.baselines.storage.RunLockedError` (one line on the command line).
 
 Command line: ``chaosgym train --env chaosgym/LorenzStabilize-v0 --algo sac --seed 0``.
 """
@@ -29,6 +35,7 @@ import platform
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -40,31 +47,14 @@ from chaosgym.baselines.hyperparams import (
     load_hyperparams,
     model_kwargs,
 )
+from chaosgym.baselines.sb3_agents import algo_class, load_agent, require_sb3
+from chaosgym.baselines.storage import RunLock, RunLockedError, atomic_write
 
-__all__ = ["algo_class", "load_agent", "run_dir_for", "train_run", "versions"]
+__all__ = ["RunLockedError", "algo_class", "load_agent", "run_dir_for", "train_run",
+           "versions"]
 
 VALIDATION_SEED = 777
 N_VALIDATION = 30
-
-
-def _require_sb3():
-    try:
-        import stable_baselines3  # noqa: F401
-    except ImportError as e:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
-            "training agents needs stable-baselines3 and torch: pip install 'chaosgym[agents]'"
-        ) from e
-
-
-def algo_class(algo: str):
-    """The stable-baselines3 class of an algorithm name."""
-    _require_sb3()
-    import stable_baselines3 as sb3
-
-    algo = algo.lower()
-    if algo not in ALGOS:
-        raise ValueError(f"unknown algorithm {algo!r}; choose from {list(ALGOS)}")
-    return getattr(sb3, algo.upper())
 
 
 def versions() -> dict[str, str]:
@@ -124,84 +114,42 @@ def train_run(
         algo: ``ppo``, ``sac``, ``td3``, ``a2c`` or ``ddpg``.
         seed: seed of the learner and of the environments.
         run_dir: the run's directory (created).
-        total_timesteps: budget (default: the quick/full budget from ``agents/budgets.yml``).
+        total_timesteps: budget (default: the quick/full budget from ``config/budgets.yml``).
         quick: use the quick budget.
-        hyperparams: raw hyperparameters (default: ``agents/hyperparams/<algo>.yml``).
+        hyperparams: raw hyperparameters (default: ``config/<algo>.yml``).
         eval_freq: steps between learning-curve evaluations (default: budget / 10).
         checkpoint_freq: steps between committed checkpoints (default: budget / 10).
         progress_bar: show a progress bar (tqdm/rich).
         tensorboard: log to ``<run_dir>/tb``.
         threads: torch threads.
     """
-    _require_sb3()
+    require_sb3()
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     done_file = run_dir / "done.json"
     if done_file.exists():
         return json.loads(done_file.read_text())
 
-    with _RunLock(run_dir):
+    with RunLock(run_dir):
         return _train_locked(env_id, algo, seed, run_dir, total_timesteps, quick, hyperparams,
                              eval_freq, checkpoint_freq, progress_bar, tensorboard, threads,
                              verbose, done_file)
-
-
-class _RunLock:
-    """An exclusive lock on a run folder (``.lock`` holding the owner's pid).
-
-    A second process training the same run raises ``RuntimeError``; a lock left by a killed
-    process (its pid no longer exists) is taken over.
-    """
-
-    def __init__(self, run_dir: Path) -> None:
-        self.path = Path(run_dir) / ".lock"
-
-    def __enter__(self):
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                try:
-                    pid = int(self.path.read_text().strip() or "0")
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and _alive(pid):
-                    raise RuntimeError(
-                        f"{self.path.parent} is being trained by process {pid}") from None
-                self.path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as f:
-                f.write(str(os.getpid()))
-            return self
-        raise RuntimeError(f"could not lock {self.path.parent}")
-
-    def __exit__(self, *exc) -> None:
-        self.path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _train_locked(env_id, algo, seed, run_dir, total_timesteps, quick, hyperparams, eval_freq,
                   checkpoint_freq, progress_bar, tensorboard, threads, verbose, done_file):
     import torch
     from stable_baselines3.common.callbacks import CallbackList
-    from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
+    from stable_baselines3.common.vec_env import VecNormalize
 
     from chaosgym.baselines.callbacks import (
         AtomicCheckpointCallback,
         LearningCurveCallback,
-        load_checkpoint_pointer,
+        appending_monitor,
         save_checkpoint,
+        trim_curve,
     )
-    from chaosgym.baselines.evaluate import initial_conditions
+    from chaosgym.baselines.protocol import initial_state_set
     from chaosgym.gym.sb3 import ChaosSB3VecEnv
 
     if done_file.exists():  # finished by another process while we waited
@@ -214,42 +162,33 @@ def _train_locked(env_id, algo, seed, run_dir, total_timesteps, quick, hyperpara
     eval_freq = int(eval_freq or max(total // 10, 1))
     checkpoint_freq = int(checkpoint_freq or max(total // 10, 1))
     config = {
-        "env_id": env_id, "algo": algo, "seed": int(seed), "total_timesteps": total,
-        "quick": bool(quick), "hyperparams": _jsonable(hp), "eval_freq": eval_freq,
-        "checkpoint_freq": checkpoint_freq, "n_validation": N_VALIDATION,
-        "validation_seed": VALIDATION_SEED, "versions": versions(),
-        "command": " ".join(sys.argv),
+        "env_id": env_id, "algo": algo, "backend": "sb3", "seed": int(seed),
+        "total_timesteps": total, "quick": bool(quick), "hyperparams": _jsonable(hp),
+        "eval_freq": eval_freq, "checkpoint_freq": checkpoint_freq,
+        "n_validation": N_VALIDATION, "validation_split": "validation",
+        "versions": versions(), "command": _command(),
     }
-    from chaosgym.baselines.callbacks import atomic_write
-
     if not (run_dir / "config.json").exists():
         atomic_write(run_dir / "config.json", json.dumps(config, indent=1))
 
     venv = ChaosSB3VecEnv(env_id, n_envs, seed=int(seed) * 1000)
     fenv = venv.fenv
     kwargs, norm, policy = model_kwargs(algo, hp, int(np.prod(fenv.action_space.shape)))
-    env = VecMonitor(venv, filename=str(run_dir / "monitor.csv"))
+    env = appending_monitor(venv, run_dir / "monitor.csv")
     cls = algo_class(algo)
-    ptr = load_checkpoint_pointer(run_dir)
-    tb = str(run_dir / "tb") if tensorboard else None
     events = run_dir / "events.jsonl"
-    if ptr is not None:
-        if "vecnormalize" in ptr:
-            env = VecNormalize.load(str(run_dir / ptr["vecnormalize"]), env)
-            env.training = True
-        model = cls.load(run_dir / ptr["model"], env=env, tensorboard_log=tb, device="cpu")
-        if "replay_buffer" in ptr:
-            model.load_replay_buffer(run_dir / ptr["replay_buffer"])
-        start = int(model.num_timesteps)
-        _log_event(events, {"event": "resume", "num_timesteps": start})
-    else:
+    model, env, start, source = _restore(cls, run_dir, env)
+    if model is None:
         if norm:
             env = VecNormalize(env, gamma=float(hp.get("gamma", 0.99)), **norm)
-        model = cls(policy, env, seed=int(seed), tensorboard_log=tb, verbose=verbose,
-                    device="cpu", **kwargs)
-        start = 0
-        _log_event(events, {"event": "start", "num_timesteps": 0})
-    val_ics = initial_conditions(env_id, N_VALIDATION, seed=VALIDATION_SEED, fenv=fenv)
+        model = cls(policy, env, seed=int(seed), verbose=verbose, device="cpu", **kwargs)
+    dropped = trim_curve(run_dir, start)
+    _log_event(events, {"event": "resume" if source else "start", "num_timesteps": start,
+                        **({"checkpoint": source, "curve_rows_dropped": dropped}
+                           if source else {})})
+    if tensorboard:
+        model.set_logger(_tensorboard_logger(run_dir / "tb", start, verbose))
+    val_ics = initial_state_set(env_id, "validation", N_VALIDATION, fenv=fenv)
     curve = LearningCurveCallback(run_dir, fenv, val_ics, eval_freq)
     callbacks = CallbackList([curve, AtomicCheckpointCallback(run_dir, checkpoint_freq)])
     t0 = time.time()
@@ -258,74 +197,116 @@ def _train_locked(env_id, algo, seed, run_dir, total_timesteps, quick, hyperpara
         model.learn(remaining, callback=callbacks, progress_bar=progress_bar,
                     reset_num_timesteps=(start == 0), tb_log_name="run")
         save_checkpoint(model, run_dir)
-    # a final evaluation so the last policy competes for "best" too
+    # a final evaluation so the last policy competes for "best" too (once per step count)
     curve.init_callback(model)
-    curve.evaluate_now()
+    if curve.last_logged_step() != int(model.num_timesteps):
+        curve.evaluate_now()
     best = json.loads((run_dir / "best.json").read_text())
-    shutil.copyfile(run_dir / best["model"], run_dir / ".model.zip.tmp")
-    os.replace(run_dir / ".model.zip.tmp", run_dir / "model.zip")
+    _copy_atomic(run_dir / best["model"], run_dir / "model.zip")
     if best.get("vecnormalize"):
-        shutil.copyfile(run_dir / best["vecnormalize"], run_dir / ".vecnormalize.pkl.tmp")
-        os.replace(run_dir / ".vecnormalize.pkl.tmp", run_dir / "vecnormalize.pkl")
-    done = {"env_id": env_id, "algo": algo, "seed": int(seed), "num_timesteps":
-            int(model.num_timesteps), "resumed_from": start, "train_seconds": time.time() - t0,
+        _copy_atomic(run_dir / best["vecnormalize"], run_dir / "vecnormalize.pkl")
+    train_seconds = time.time() - t0
+    done = {"env_id": env_id, "algo": algo, "backend": "sb3", "seed": int(seed),
+            "num_timesteps": int(model.num_timesteps), "resumed_from": start,
+            "train_seconds": train_seconds,
+            "env_steps_per_second": (int(model.num_timesteps) - start) / max(train_seconds, 1e-9),
             "best_timesteps": best["timesteps"], "best_validation": best["summary"]}
     _log_event(events, {"event": "done", "num_timesteps": int(model.num_timesteps)})
-    # the replay buffer is only needed to resume; drop it once the run is complete
-    ptr = load_checkpoint_pointer(run_dir)
-    if ptr and ptr.get("replay_buffer"):
-        (run_dir / ptr["replay_buffer"]).unlink(missing_ok=True)
-        ptr.pop("replay_buffer")
-        atomic_write(run_dir / "checkpoint.json", json.dumps(ptr, indent=1))
+    _drop_replay_buffers(run_dir)
     atomic_write(done_file, json.dumps(done, indent=1))
     env.close()
     return done
 
 
+def _restore(cls, run_dir: Path, env):
+    """``(model, env, start_step, source)`` from the newest readable checkpoint.
+
+    ``(None, env, 0, None)`` when there is none. A set whose model, statistics or replay buffer
+    does not load is skipped with a :class:`CheckpointWarning` naming the file.
+    """
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    from chaosgym.baselines.callbacks import CheckpointWarning, checkpoint_candidates
+
+    candidates = checkpoint_candidates(run_dir)
+    for rec in candidates:
+        current = None
+        try:
+            current = "vecnormalize"
+            wrapped = env
+            if rec.get("vecnormalize"):
+                wrapped = VecNormalize.load(str(run_dir / rec["vecnormalize"]), env)
+                wrapped.training = True
+            current = "model"
+            model = cls.load(run_dir / rec["model"], env=wrapped, device="cpu")
+            if rec.get("replay_buffer"):
+                current = "replay_buffer"
+                model.load_replay_buffer(run_dir / rec["replay_buffer"])
+        except Exception as e:  # any unreadable file: fall back to the previous set
+            warnings.warn(f"checkpoint file {run_dir / rec[current]} is unreadable "
+                          f"({type(e).__name__}: {e}); falling back to an older checkpoint",
+                          CheckpointWarning, stacklevel=3)
+            continue
+        return model, wrapped, int(model.num_timesteps), rec["source"]
+    if candidates or any(run_dir.glob("ckpt_*")):
+        warnings.warn(f"no readable checkpoint in {run_dir}; training starts again from step 0",
+                      CheckpointWarning, stacklevel=3)
+    return None, env, 0, None
+
+
+def _tensorboard_logger(folder: Path, start: int, verbose: int):
+    """An SB3 logger writing TensorBoard events to ``folder/run_1``, purging steps > ``start``.
+
+    A resumed run redoes the steps after its checkpoint; TensorBoard's ``purge_step`` marks the
+    events the killed process logged for them as orphaned, so each step appears once (the
+    events at the checkpoint's own step, like its learning-curve row, are kept).
+    """
+    from stable_baselines3.common.logger import HumanOutputFormat, Logger, TensorBoardOutputFormat
+    from torch.utils.tensorboard import SummaryWriter
+
+    path = folder / "run_1"
+    path.mkdir(parents=True, exist_ok=True)
+    tb = TensorBoardOutputFormat(str(path))
+    tb.writer.close()
+    tb.writer = SummaryWriter(log_dir=str(path), purge_step=int(start) + 1 if start else None)
+    formats = [tb] + ([HumanOutputFormat(sys.stdout)] if verbose else [])
+    return Logger(folder=str(path), output_formats=formats)
+
+
+def _copy_atomic(src: Path, dst: Path) -> None:
+    from chaosgym.baselines.storage import atomic_save
+
+    atomic_save(lambda tmp: shutil.copyfile(src, tmp), dst)
+
+
+def _drop_replay_buffers(run_dir: Path) -> None:
+    """The replay buffer is only needed to resume; drop it once the run is complete."""
+    from chaosgym.baselines.callbacks import POINTER
+
+    for f in [run_dir / POINTER, *run_dir.glob("ckpt_*.json")]:
+        try:
+            rec = json.loads(f.read_text())
+        except (OSError, ValueError):
+            continue
+        if rec.get("replay_buffer"):
+            (run_dir / rec.pop("replay_buffer")).unlink(missing_ok=True)
+            atomic_write(f, json.dumps(rec, indent=1))
+
+
+def _command() -> str:
+    """The command line, with this machine's home directory and working directory elided."""
+    out = []
+    for a in sys.argv:
+        for root, name in ((os.getcwd(), "."), (os.path.expanduser("~"), "~")):
+            if root and root != "/" and a.startswith(root):
+                a = name + a[len(root):]
+        out.append(a)
+    return " ".join(out)
+
+
 def _log_event(path: Path, event: dict) -> None:
     with open(path, "a") as f:
         f.write(json.dumps({**event, "time": time.time()}) + "\n")
-
-
-def load_agent(path: str | Path):
-    """``(model, obs_rms)`` from a run directory or a model ``.zip`` (with its statistics).
-
-    ``obs_rms`` is ``None`` when the model was trained without observation normalisation.
-    """
-    _require_sb3()
-    import pickle
-
-    path = Path(path)
-    if path.is_dir():
-        cfg = json.loads((path / "config.json").read_text())
-        algo = cfg["algo"]
-        zip_path, norm_path = path / "model.zip", path / "vecnormalize.pkl"
-    else:
-        zip_path = path
-        norm_path = path.with_name(path.stem.replace("model", "vecnormalize") + ".pkl")
-        algo = _algo_from_zip(zip_path)
-    model = algo_class(algo).load(zip_path, device="cpu")
-    rms = None
-    if norm_path.exists():
-        with open(norm_path, "rb") as f:
-            vn = pickle.load(f)
-        if getattr(vn, "norm_obs", False):
-            rms = vn.obs_rms
-    return model, rms
-
-
-def _algo_from_zip(zip_path: Path) -> str:
-    """The algorithm of a saved model from its name (``sac_seed0.zip``) or its folder's config."""
-    stem = zip_path.stem.lower()
-    for a in ALGOS:
-        if stem.startswith(a):
-            return a
-    cfg = zip_path.parent / "config.json"
-    if cfg.exists():
-        return json.loads(cfg.read_text())["algo"]
-    raise ValueError(
-        f"cannot tell the algorithm of {zip_path}: name it <algo>_*.zip or pass its run directory"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,13 +334,17 @@ def add_arguments(p) -> None:
 
 
 def run_from_args(args) -> int:
-    """Run ``train`` from parsed arguments."""
+    """Run ``train`` from parsed arguments (a run locked by another process: one line, exit 3)."""
     run_dir = args.run_dir or run_dir_for("agents/runs", args.env, args.algo, args.seed)
-    done = train_run(
-        args.env, args.algo, args.seed, run_dir, total_timesteps=args.timesteps,
-        quick=args.quick, eval_freq=args.eval_freq, checkpoint_freq=args.checkpoint_freq,
-        progress_bar=not args.no_progress, tensorboard=not args.no_tensorboard,
-        threads=args.threads,
-    )
+    try:
+        done = train_run(
+            args.env, args.algo, args.seed, run_dir, total_timesteps=args.timesteps,
+            quick=args.quick, eval_freq=args.eval_freq, checkpoint_freq=args.checkpoint_freq,
+            progress_bar=not args.no_progress, tensorboard=not args.no_tensorboard,
+            threads=args.threads,
+        )
+    except RunLockedError as e:
+        print(f"chaosgym train: {e}; not started", file=sys.stderr)
+        return 3
     print(json.dumps({k: v for k, v in done.items() if k != "best_validation"}, indent=1))
     return 0

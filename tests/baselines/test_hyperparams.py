@@ -10,8 +10,8 @@ pytest.importorskip("yaml")
 import chaosgym
 from chaosgym.baselines.hyperparams import (
     ALGOS,
-    agents_dir,
     budget,
+    config_dir,
     load_budgets,
     load_hyperparams,
     load_yaml,
@@ -23,7 +23,7 @@ IDS = set(chaosgym.list_envs())
 
 @pytest.mark.parametrize("algo", ALGOS)
 def test_yaml_parses_and_names_registered_ids(algo):
-    table = load_yaml(agents_dir() / "hyperparams" / f"{algo}.yml")
+    table = load_yaml(config_dir() / f"{algo}.yml")
     assert "default" in table
     unknown = set(table) - IDS - {"default"}
     assert not unknown, f"{algo}.yml names unregistered ids: {sorted(unknown)}"
@@ -82,7 +82,7 @@ def test_rl_zoo3_trains_from_our_yaml(tmp_path):
     import subprocess
     import sys
 
-    conf = agents_dir() / "hyperparams" / "sac.yml"
+    conf = config_dir() / "sac.yml"
     cmd = [sys.executable, "-m", "rl_zoo3.train", "--gym-packages", "chaosgym", "--env",
            "chaosgym/LorenzStabilize-v0", "--algo", "sac", "--conf-file", str(conf),
            "-n", "600", "--eval-freq", "-1", "-f", str(tmp_path), "--seed", "0"]

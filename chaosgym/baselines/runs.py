@@ -1,0 +1,64 @@
+"""One benchmark run: train (or resume, or skip) and evaluate on the stored test states.
+
+:func:`run_task` is what the local sweep of :mod:`chaosgym.baselines.benchmark` and the Ray
+workers of :mod:`chaosgym.baselines.ray_runner` both call; neither imports the other.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chaosgym.baselines.evaluate import agent_policy, evaluate_policy, summarize
+from chaosgym.baselines.storage import atomic_write
+
+__all__ = ["ARTEFACTS", "run_task"]
+
+ARTEFACTS = ("config.json", "done.json", "eval.json", "curve.csv", "model.zip",
+             "vecnormalize.pkl")
+
+
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Train (resume / skip) one run and evaluate it on the stored initial states.
+
+    ``task`` holds ``env_id, algo, seed, run_dir, ics`` (the array), and optionally
+    ``total_timesteps, quick, progress_bar, collect``. With ``collect`` the run's small
+    artefacts are returned as bytes (for workers that do not share the driver's disk).
+    """
+    from chaosgym.baselines.sb3_agents import load_agent
+    from chaosgym.baselines.train import train_run
+    from chaosgym.registration import make_functional
+
+    run_dir = Path(task["run_dir"])
+    done = train_run(
+        task["env_id"], task["algo"], int(task["seed"]), run_dir,
+        total_timesteps=task.get("total_timesteps"), quick=bool(task.get("quick", False)),
+        eval_freq=task.get("eval_freq"), progress_bar=bool(task.get("progress_bar", False)),
+    )
+    ics = np.asarray(task["ics"])
+    eval_file = run_dir / "eval.json"
+    summary = None
+    if eval_file.exists():
+        cached = json.loads(eval_file.read_text())
+        if cached.get("n_ics") == len(ics) and cached.get("model_mtime") == _mtime(run_dir):
+            summary = cached["summary"]
+    if summary is None:
+        fenv = make_functional(task["env_id"])
+        model, rms = load_agent(run_dir)
+        summary = summarize(evaluate_policy(fenv, agent_policy(model, rms), ics), fenv.dt)
+        atomic_write(eval_file, json.dumps(
+            {"n_ics": len(ics), "model_mtime": _mtime(run_dir), "summary": summary}, indent=1))
+    out = {"env_id": task["env_id"], "algo": task["algo"], "seed": int(task["seed"]),
+           "run_dir": str(run_dir), "summary": summary, "done": done}
+    if task.get("collect"):
+        out["files"] = {n: (run_dir / n).read_bytes() for n in ARTEFACTS
+                        if (run_dir / n).exists()}
+    return out
+
+
+def _mtime(run_dir: Path) -> float:
+    p = run_dir / "model.zip"
+    return p.stat().st_mtime if p.exists() else -1.0

@@ -1,0 +1,75 @@
+"""The protocol: sustained-window success, capture times, tolerance tiers, disjoint splits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chaosgym.baselines.evaluate import summarize
+from chaosgym.baselines.protocol import (
+    check_disjoint,
+    initial_state_set,
+    observation_of,
+    sustained,
+    window_steps,
+)
+
+
+def test_sustained_window_and_capture_time():
+    held = np.array([
+        [0, 0, 1, 1, 1, 1, 1, 1, 1, 1],  # enters at step 3, holds: success, capture 3
+        [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],  # leaves at the end: a failure
+        [0, 0, 0, 0, 0, 0, 0, 0, 1, 1],  # a chance entry shorter than the window
+        [1, 0, 1, 0, 0, 0, 1, 1, 1, 1],  # earlier crossings do not count: capture 7
+    ], bool)
+    ok, capture = sustained(held, window=3)
+    np.testing.assert_array_equal(ok, [True, False, False, True])
+    np.testing.assert_array_equal(capture, [3, -1, -1, 7])
+    assert window_steps(400) == 40 and window_steps(50) == 10 and window_steps(5) == 5
+    with pytest.raises(ValueError, match="window"):
+        sustained(held, window=11)
+
+
+def test_summary_tiers_tell_a_tight_hold_from_a_steady_offset():
+    steps, dt = 100, 0.1
+    t = np.arange(steps)
+    tight = np.where(t < 30, 1.0, 1e-4)        # captured at step 31 and held at 1e-4
+    offset = np.where(t < 20, 1.0, 0.05)       # sits at 0.05: inside 0.1, never inside 0.01
+    crossing = np.where(t == steps - 1, 0.05, 1.0)  # only the last step is inside
+    dist = np.stack([tight, offset, crossing]).astype(np.float32)
+    res = {"return": np.zeros(3), "length": np.full(3, steps),
+           "flags": np.array(["diverged", "captured"]),
+           "trace_diverged": np.zeros((3, steps), np.float32),
+           "trace_distance": dist, "trace_captured": (dist < 0.1).astype(np.float32)}
+    s = summarize(res, dt)
+    assert s["captured_rate"] == pytest.approx(2 / 3)  # the last-step crossing fails
+    assert s["held_0.1_rate"] == pytest.approx(2 / 3)
+    assert s["held_0.01_rate"] == pytest.approx(1 / 3)  # only the tight hold
+    assert s["held_0.01_time_median"] == pytest.approx(31 * dt)
+    assert s["captured_time_median"] == pytest.approx(np.median([31, 21]) * dt)
+    assert s["window_steps"] == 10
+    # a diverged episode never succeeds, whatever its frozen trace says
+    res["trace_diverged"][0, 50:] = 1.0
+    assert summarize(res, dt)["held_0.01_rate"] == 0.0
+
+
+def test_observation_column():
+    assert observation_of("lqr") == observation_of("pyragas") == "full state"
+    assert observation_of("ppo") == "sensors" and observation_of("zero") == "none"
+
+
+def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path):
+    from chaosgym.registration import make_functional
+
+    env_id = "chaosgym/LorenzStabilize-v0"
+    fenv = make_functional(env_id)
+    val = initial_state_set(env_id, "validation", 12, fenv=fenv)
+    test = initial_state_set(env_id, "test", 12, directory=tmp_path, fenv=fenv)
+    train = np.asarray(fenv.ic_bank)
+    noise = float(fenv.ic_noise * np.max(np.std(train, axis=0))) * 6  # reset perturbations
+    assert check_disjoint(val, test) > noise
+    assert check_disjoint(val, train) > noise and check_disjoint(test, train) > noise
+    again = initial_state_set(env_id, "test", 12, directory=tmp_path, fenv=fenv)
+    np.testing.assert_array_equal(again, test)  # reloaded and validated, not redrawn
+    with pytest.raises(ValueError, match="split"):
+        initial_state_set(env_id, "train", 3)
