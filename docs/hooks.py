@@ -207,6 +207,18 @@ def index_page() -> str:
     return "\n".join(md) + "\n"
 
 
+def on_config(config):
+    """Expand the ``Environments`` entry of the nav into the index and every id's page."""
+    import chaosgym
+
+    pages = ["envs/index.md"] + [f"envs/{page_name(i)}.md" for i in chaosgym.list_envs()]
+    nav = config.get("nav") or []
+    for i, entry in enumerate(nav):
+        if isinstance(entry, dict) and entry.get("Environments") == "envs/index.md":
+            nav[i] = {"Environments": pages}
+    return config
+
+
 def on_files(files, config):
     """Add the generated environment pages to the build."""
     from mkdocs.structure.files import File

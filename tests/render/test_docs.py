@@ -42,6 +42,10 @@ def test_docs_build_strict(tmp_path):
     lorenz = (site / "envs" / "LorenzStabilize-v0" / "index.html").read_text()
     assert "Version History" in lorenz and "Sprott" in lorenz and "rho" in lorenz
     assert (site / "gallery" / "index.html").exists()
+    arch = (site / "architecture" / "index.html").read_text()
+    assert "Where state lives" in arch and "Adding a system" in arch
+    home = (site / "index.html").read_text()  # the nav lists the architecture and every id
+    assert 'href="architecture/"' in home and 'href="envs/HenonStabilize-v0/"' in home
     for gif in (ROOT / "docs" / "assets").rglob("*.gif"):
         assert gif.stat().st_size < 1_000_000, f"{gif} is over 1 MB"
 
