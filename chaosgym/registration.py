@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from chaosgym import systems
 from chaosgym._pytree import field_names
@@ -32,7 +33,10 @@ from chaosgym.tasks.pde import Dissipation, Target, Track, suppress_task
 from chaosgym.tasks.suppress import SuppressActivity
 from chaosgym.tasks.track import TrackReference
 
-__all__ = ["ENVS", "EnvDef", "env_def", "list_envs", "make_functional", "register_all"]
+__all__ = [
+    "ENVS", "EnvDef", "canonical_config", "default_config", "env_def", "list_envs",
+    "make_functional", "register_all",
+]
 
 ENV_KWARGS = (
     "actuation", "dt", "substeps", "integrator", "max_steps", "dtype", "bank_size", "ic_noise",
@@ -196,6 +200,33 @@ def make_functional(env_id: str, **kwargs: Any):
     return FunctionalEnv(spec, task, env_id=env_id, **env_kw)
 
 
+def default_config(env_id: str) -> dict[str, Any]:
+    """The configuration of a registered id: environment keywords with their values, and the
+    system parameters the id sets (``EnvSpec.kwargs`` carries it; ``max_steps`` is the spec's
+    ``max_episode_steps``)."""
+    d = env_def(env_id)
+    spec = systems.get(d.system)
+    cfg: dict[str, Any] = {
+        "actuation": spec.default_actuation, "dt": float(spec.dt),
+        "substeps": int(spec.substeps), "integrator": spec.integrator, "dtype": "float32",
+        "bank_size": 256, "ic_noise": 1e-3, "seed": 0,
+    }
+    cfg.update(d.env_kwargs)
+    cfg.update(d.system_kwargs)
+    return cfg
+
+
+def canonical_config(env_id: str, **kwargs: Any) -> dict[str, Any]:
+    """``default_config(env_id)`` updated by ``kwargs`` (dtypes by name), with ``max_steps``:
+    two configurations that build the same environment compare equal."""
+    cfg = {**default_config(env_id), "max_steps": env_def(env_id).max_steps, **kwargs}
+    try:
+        cfg["dtype"] = np.dtype(cfg["dtype"]).name
+    except TypeError:
+        pass  # the core reports the bad value
+    return cfg
+
+
 def register_all() -> None:
     """Register every id in ``ENVS`` with Gymnasium (idempotent)."""
     for env_id, d in _index().items():
@@ -203,9 +234,9 @@ def register_all() -> None:
             continue
         gym.register(
             id=env_id,
-            entry_point="chaosgym.gym.env:ChaosEnv",
+            entry_point="chaosgym.envs.adapters.gymnasium:ChaosEnv",
             vector_entry_point="chaosgym.gym.vector:ChaosVectorEnv",
             max_episode_steps=d.max_steps,
-            kwargs={"env_id": env_id},
+            kwargs={"env_id": env_id, **default_config(env_id)},
             disable_env_checker=False,
         )
