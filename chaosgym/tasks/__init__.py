@@ -7,8 +7,7 @@ field observations of ``FieldTask``. Class names are unique across the package:
 
 from __future__ import annotations
 
-from typing import Any
-
+from chaosgym._deprecate import alias_getattr
 from chaosgym.tasks.base import Task, TaskOutput
 from chaosgym.tasks.laminarize import Laminarize, LaminarizeParams
 from chaosgym.tasks.lobelock import LobeLock, LobeLockParams
@@ -38,20 +37,9 @@ __all__ = [
 ]
 
 #: Former names, kept working with a ``DeprecationWarning``.
-_DEPRECATED = {
+__getattr__ = alias_getattr(__name__, globals(), {
     "Suppress": "SuppressActivity",
     "SuppressParams": "SuppressActivityParams",
     "Track": "TrackReference",
     "TrackParams": "TrackReferenceParams",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _DEPRECATED:
-        import warnings
-
-        new = _DEPRECATED[name]
-        warnings.warn(f"chaosgym.tasks.{name} is deprecated; use {new}", DeprecationWarning,
-                      stacklevel=2)
-        return globals()[new]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+})

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import jax.numpy as jnp
 
+from chaosgym._deprecate import alias_getattr
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.tasks.base import Array, Task, TaskOutput
 
@@ -89,15 +90,7 @@ class SuppressActivity(Task):
 
 
 #: Former names, kept working with a ``DeprecationWarning``.
-_DEPRECATED = {"Suppress": "SuppressActivity", "SuppressParams": "SuppressActivityParams"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _DEPRECATED:
-        import warnings
-
-        new = _DEPRECATED[name]
-        warnings.warn(f"{__name__}.{name} is deprecated; use {new}", DeprecationWarning,
-                      stacklevel=2)
-        return globals()[new]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = alias_getattr(__name__, globals(), {
+    "Suppress": "SuppressActivity",
+    "SuppressParams": "SuppressActivityParams",
+})
