@@ -15,6 +15,7 @@ import importlib
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
@@ -50,7 +51,7 @@ def _dedent(text: str) -> str:
     return (first.strip() + ("\n" + textwrap.dedent(rest) if rest else "")).strip()
 
 
-def _params_table(p) -> str:
+def _params_table(p: Any) -> str:
     if p is None:
         return "_none_\n"
     rows = ["| name | default | static |", "|---|---|---|"]
@@ -207,7 +208,7 @@ def index_page() -> str:
     return "\n".join(md) + "\n"
 
 
-def on_config(config):
+def on_config(config: Any) -> Any:
     """Expand the ``Environments`` entry of the nav into the index and every id's page."""
     import chaosgym
 
@@ -219,7 +220,7 @@ def on_config(config):
     return config
 
 
-def on_files(files, config):
+def on_files(files: Any, config: Any) -> Any:
     """Add the generated environment pages to the build."""
     from mkdocs.structure.files import File
 
