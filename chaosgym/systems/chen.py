@@ -60,9 +60,12 @@ def vector_field(x: jax.Array, p: ChenParams) -> jax.Array:
 
 
 def fixed_points(p: ChenParams) -> jax.Array:
-    """Equilibria ordered (C+, C−, origin)."""
-    r = jnp.sqrt(jnp.maximum(p.b * (2.0 * p.c - p.a), 0.0))
-    zc = 2.0 * p.c - p.a
+    """Equilibria ordered (C+, C−, origin); C± exist only when b·(2c − a) ≥ 0 (c ≥ a/2 for
+    b > 0) and are NaN otherwise; the origin always exists."""
+    q = p.b * (2.0 * p.c - p.a)
+    exists = q >= 0.0
+    r = jnp.where(exists, jnp.sqrt(jnp.where(exists, q, 0.0)), jnp.nan)
+    zc = jnp.where(exists, 2.0 * p.c - p.a, jnp.nan)
     zero = jnp.zeros_like(r)
     return jnp.stack(
         [jnp.stack([r, r, zc]), jnp.stack([-r, -r, zc]), jnp.stack([zero, zero, zero])]

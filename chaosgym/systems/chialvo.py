@@ -68,7 +68,8 @@ def step_map(x: jax.Array, p: ChialvoParams) -> jax.Array:
 def node_fixed_point(p: ChialvoParams) -> jax.Array:
     """The fixed point (x*, y*) of one node: the first sign change of
     g(x) = x² exp(y(x) − x) + k − x, y(x) = (c − b x)/(1 − a), on a grid over [−1, 4],
-    refined by bisection (jittable, so it also works for traced parameters)."""
+    refined by bisection (jittable, so it also works for traced parameters); NaN when g has
+    no sign change on the grid."""
 
     def g(x):
         y = (p.c - p.b * x) / (1.0 - p.a)
@@ -87,7 +88,7 @@ def node_fixed_point(p: ChialvoParams) -> jax.Array:
         return jnp.where(left, mid, lo), jnp.where(left, hi, mid)
 
     lo, hi = jax.lax.fori_loop(0, 60, bisect, (lo, hi))
-    x = 0.5 * (lo + hi)
+    x = jnp.where(jnp.any(change), 0.5 * (lo + hi), jnp.nan)
     return jnp.stack([x, (p.c - p.b * x) / (1.0 - p.a)])
 
 

@@ -69,8 +69,12 @@ def vector_field(x: jax.Array, p: ChuaParams) -> jax.Array:
 
 
 def fixed_points(p: ChuaParams) -> jax.Array:
-    """Equilibria ordered (P+, P−, origin)."""
-    k = (p.m1 - p.m0) / (1.0 + p.m1)
+    """Equilibria ordered (P+, P−, origin); P± = ±(k, 0, −k) with k = (m1 − m0)/(1 + m1)
+    exist only when k ≥ 1 (they lie in the outer segments |x| ≥ 1 of the diode) and are NaN
+    otherwise; the origin always exists."""
+    den = 1.0 + p.m1
+    k = (p.m1 - p.m0) / jnp.where(den == 0.0, jnp.nan, den)
+    k = jnp.where(k >= 1.0, k, jnp.nan)
     zero = jnp.zeros_like(k)
     return jnp.stack(
         [jnp.stack([k, zero, -k]), jnp.stack([-k, zero, k]), jnp.stack([zero, zero, zero])]

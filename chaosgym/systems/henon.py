@@ -52,9 +52,17 @@ def step_map(x: jax.Array, p: HenonParams) -> jax.Array:
 
 
 def fixed_points(p: HenonParams) -> jax.Array:
-    """Fixed points ordered (on the attractor, off it)."""
-    d = jnp.sqrt((1.0 - p.b) ** 2 + 4.0 * p.a)
-    xs = jnp.stack([(-(1.0 - p.b) + d) / (2.0 * p.a), (-(1.0 - p.b) - d) / (2.0 * p.a)])
+    """Fixed points ordered (on the attractor, off it); they exist only when
+    (1 − b)² + 4a ≥ 0 and are NaN otherwise. At a = 0 the first is 1/(1 − b) and the second
+    does not exist (NaN)."""
+    q = (1.0 - p.b) ** 2 + 4.0 * p.a
+    exists = q >= 0.0
+    d = jnp.where(exists, jnp.sqrt(jnp.where(exists, q, 0.0)), jnp.nan)
+    linear = p.a == 0.0
+    a = jnp.where(linear, 1.0, p.a)
+    x1 = jnp.where(linear, 1.0 / (1.0 - p.b), (-(1.0 - p.b) + d) / (2.0 * a))
+    x2 = jnp.where(linear, jnp.nan, (-(1.0 - p.b) - d) / (2.0 * a))
+    xs = jnp.stack([x1, x2])
     return jnp.stack([xs, p.b * xs], axis=1)
 
 

@@ -69,13 +69,18 @@ def vector_field(x: jax.Array, p: HindmarshRoseParams) -> jax.Array:
 
 
 def fixed_points(p: HindmarshRoseParams) -> jax.Array:
-    """The equilibrium: the real root of the cubic, by Newton's method from x = −1."""
+    """The equilibrium: a real root of the cubic a v³ + (d − b) v² + s v − (c + s x_r + I) = 0,
+    by Newton's method from v = −1; NaN where Newton's method does not converge to a root."""
     c3, c2, c1, c0 = p.a, p.d - p.b, p.s, -(p.c + p.s * p.x_r + p.current)
 
     def newton(_, v):
         return v - (((c3 * v + c2) * v + c1) * v + c0) / ((3 * c3 * v + 2 * c2) * v + c1)
 
     v = jax.lax.fori_loop(0, 50, newton, -jnp.ones_like(jnp.asarray(p.a, float)))
+    terms = jnp.abs(c3 * v**3) + jnp.abs(c2 * v**2) + jnp.abs(c1 * v) + jnp.abs(c0)
+    poly = ((c3 * v + c2) * v + c1) * v + c0
+    tiny = jnp.finfo(jnp.result_type(v)).eps
+    v = jnp.where(jnp.abs(poly) <= 1e3 * tiny * terms + tiny, v, jnp.nan)
     return jnp.stack([v, p.c - p.d * v**2, p.s * (v - p.x_r)])[None, :]
 
 

@@ -56,9 +56,11 @@ def step_map(x: jax.Array, p: LogisticParams) -> jax.Array:
 
 
 def fixed_points(p: LogisticParams) -> jax.Array:
-    """Fixed points ordered (1 − 1/r, 0)."""
+    """Fixed points ordered (1 − 1/r, 0); the first does not exist at r = 0 (NaN)."""
     r = jnp.asarray(p.r, float)
-    return jnp.stack([1.0 - 1.0 / r, jnp.zeros_like(r)])[:, None]
+    nonzero = r != 0.0
+    x1 = jnp.where(nonzero, 1.0 - 1.0 / jnp.where(nonzero, r, 1.0), jnp.nan)
+    return jnp.stack([x1, jnp.zeros_like(r)])[:, None]
 
 
 def initial_state(key: jax.Array, p: LogisticParams) -> jax.Array:

@@ -58,9 +58,12 @@ def vector_field(x: jax.Array, p: LorenzParams) -> jax.Array:
 
 
 def fixed_points(p: LorenzParams) -> jax.Array:
-    """Equilibria ordered (C+, C−, origin)."""
-    r = jnp.sqrt(jnp.maximum(p.beta * (p.rho - 1.0), 0.0))
-    zc = p.rho - 1.0
+    """Equilibria ordered (C+, C−, origin); C± exist only when beta·(rho − 1) ≥ 0 (rho ≥ 1
+    for beta > 0) and are NaN otherwise; the origin always exists."""
+    q = p.beta * (p.rho - 1.0)
+    exists = q >= 0.0
+    r = jnp.where(exists, jnp.sqrt(jnp.where(exists, q, 0.0)), jnp.nan)
+    zc = jnp.where(exists, p.rho - 1.0, jnp.nan)
     zero = jnp.zeros_like(r)
     return jnp.stack(
         [jnp.stack([r, r, zc]), jnp.stack([-r, -r, zc]), jnp.stack([zero, zero, zero])]

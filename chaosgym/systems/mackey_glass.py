@@ -113,8 +113,9 @@ def _input(p: MackeyGlassParams) -> jax.Array:
 
 
 def fixed_points(p: MackeyGlassParams) -> jax.Array:
-    """The positive equilibrium x* = (β/γ − 1)^{1/n} as a constant history."""
-    xs = jnp.maximum(p.beta / p.gamma - 1.0, 0.0) ** (1.0 / p.n)
+    """The positive equilibrium x* = (β/γ − 1)^{1/n} as a constant history; when β ≤ γ it
+    does not exist and the equilibrium returned is x* = 0 (then the only one, and stable)."""
+    xs = jnp.maximum(jnp.asarray(p.beta, float) / p.gamma - 1.0, 0.0) ** (1.0 / p.n)
     return jnp.ones((1, dim(p))) * xs
 
 

@@ -49,10 +49,14 @@ def vector_field(x: jax.Array, p: RosslerParams) -> jax.Array:
 
 
 def fixed_points(p: RosslerParams) -> jax.Array:
-    """Equilibria ordered (inner, near the origin; outer)."""
-    disc = jnp.sqrt(jnp.maximum(p.c**2 - 4.0 * p.a * p.b, 0.0))
+    """Equilibria ordered (inner, near the origin; outer); both exist only when
+    c² − 4ab ≥ 0 and a ≠ 0, and are NaN otherwise."""
+    q = p.c**2 - 4.0 * p.a * p.b
+    exists = (q >= 0.0) & (p.a != 0.0)
+    disc = jnp.where(exists, jnp.sqrt(jnp.where(exists, q, 0.0)), jnp.nan)
+    a = jnp.where(exists, p.a, 1.0)
     xs = jnp.stack([(p.c - disc) / 2.0, (p.c + disc) / 2.0])
-    return jnp.stack([xs, -xs / p.a, xs / p.a], axis=1)
+    return jnp.stack([xs, -xs / a, xs / a], axis=1)
 
 
 def initial_state(key: jax.Array, p: RosslerParams) -> jax.Array:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import jax
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
@@ -69,9 +70,12 @@ class Laminarize(Task):
             raise ValueError(f"laminar_radius must be positive, got {tp.laminar_radius}")
         if spec.fixed_points is None:
             raise ValueError(f"system {spec.name!r} declares no laminar (fixed-point) state")
-        k = spec.fixed_points(sp).shape[0]
+        k = jax.eval_shape(spec.fixed_points, sp).shape[0]
         if not 0 <= tp.target < k:
             raise ValueError(f"target index {tp.target} out of range: {spec.name} has {k}")
+        from chaosgym.tasks.stabilize import check_equilibrium
+
+        check_equilibrium(spec, sp, tp.target)
 
     def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
                  sp: Any, tp: LaminarizeParams) -> TaskOutput:
