@@ -5,7 +5,8 @@ from chaosgym.lyapunov.spectrum import LyapunovResult, kaplan_yorke, spectrum
 
 __all__ = ["LyapunovResult", "kaplan_yorke", "spectrum"]
 
-from chaosgym.lyapunov.certify import Certificate, LocalCertificate, Status, certify
+from chaosgym.lyapunov.certificate import Certificate, LocalCertificate, Status
+from chaosgym.lyapunov.certify import certify
 from chaosgym.lyapunov.falsify import FalsifyResult, falsify
 from chaosgym.lyapunov.problem import Box, LyapunovProblem
 

@@ -241,7 +241,7 @@ def sos_certify(problem: Any):
     """
     import sympy
 
-    from chaosgym.lyapunov.certify import Certificate, Status
+    from chaosgym.lyapunov.certificate import Certificate, Proof, Status
     from chaosgym.lyapunov.poly import NotPolynomial, to_polynomials
 
     t0 = time.perf_counter()
@@ -275,7 +275,12 @@ def sos_certify(problem: Any):
                        np.zeros(0), empty, {"sos": time.perf_counter() - t0},
                        {"evaluated": 0, "sos_basis": [len(p["basis"]) for p in proofs],
                         "sos_eps": [str(p["eps"]) for p in proofs]},
-                       "exact rational SOS certificates of positivity and decrease", problem)
+                       "exact rational SOS certificates of positivity and decrease", problem,
+                       tuple(Proof(cond, "exact rational SOS (Gram matrix checked PSD by an "
+                                   "exact LDLᵀ)", "R^n minus x* (hence the domain)",
+                                   {"eps": str(pr["eps"]), "basis": len(pr["basis"])})
+                             for cond, pr in zip(("positivity", "decrease"), proofs,
+                                                 strict=True)))
 
 
 def sos_candidate(f: Callable[[Array], Array], n: int, degree: int = 2, x_eq: Any = None,

@@ -36,184 +36,23 @@ References:
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import math
 import time
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
-from chaosgym.lyapunov.interval import FloatArith, IntervalFunction, UnsupportedPrimitive
+from chaosgym.lyapunov.certificate import Certificate, LocalCertificate, Proof, Status
+from chaosgym.lyapunov.enclosures import Compiled, compiled, enclose, point_conditions
+from chaosgym.lyapunov.interval import UnsupportedPrimitive
 from chaosgym.lyapunov.problem import Box, LyapunovProblem
 
-__all__ = ["Certificate", "LocalCertificate", "Status", "certify", "compiled"]
+__all__ = ["Certificate", "Compiled", "LocalCertificate", "Proof", "Status", "certify",
+           "compiled", "enclose", "validate_problem"]
 
 EPS = np.finfo(np.float64).eps / 2
-
-
-class Status(enum.StrEnum):
-    """What a certificate establishes."""
-
-    CERTIFIED = "CERTIFIED"
-    CERTIFIED_OUTSIDE_HOLE = "CERTIFIED_OUTSIDE_HOLE"
-    COUNTEREXAMPLE = "COUNTEREXAMPLE"
-    UNKNOWN = "UNKNOWN"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@dataclasses.dataclass
-class LocalCertificate:
-    """The quadratic bound at the equilibrium: conditions hold on ``x* + [−radius, radius]ⁿ``
-    outside the Euclidean ball of radius ``hole`` (``0``: everywhere but ``x*``)."""
-
-    ok: bool
-    radius: float
-    hole: float
-    mu: tuple[float, float]
-    b: tuple[float, float]
-    a: tuple[float, float]
-
-
-@dataclasses.dataclass
-class Certificate:
-    """What was proven about a Lyapunov problem, how, and where.
-
-    Attributes:
-        status: a :class:`Status`.
-        rigour: ``"sampled"`` (counterexample found in float64 only), ``"float_interval"``
-            (float64 interval arithmetic with outward rounding) or ``"rigorous"``
-            (re-checked with arbitrary-precision ball arithmetic, or an exact SOS proof).
-        scope: where the claim holds: ``{"kind": "box" | "box_minus_hole" | "sublevel", ...}``
-            with the domain, the hole (a Euclidean ball or a box around ``x*``) and the level.
-        proof_boxes: ``(lo, hi)`` arrays of the boxes proven by branch and bound.
-        local: the :class:`LocalCertificate` used around the equilibrium, if any.
-        counterexamples: confirmed counterexample points (``(k, n)``) and their violations.
-        unknown_boxes: boxes left undecided when the budget ran out.
-        timings: seconds per phase (``trace``, ``falsify``, ``local``, ``bnb``, ``rigorous``,
-            ``total``; tracing includes JAX compilation of the falsifier).
-        stats: counts (boxes evaluated, rounds, ...).
-        message: a human summary.
-    """
-
-    status: Status
-    rigour: str
-    scope: dict[str, Any]
-    proof_boxes: tuple[np.ndarray, np.ndarray]
-    local: LocalCertificate | None
-    counterexamples: np.ndarray
-    violations: np.ndarray
-    unknown_boxes: tuple[np.ndarray, np.ndarray]
-    timings: dict[str, float]
-    stats: dict[str, Any]
-    message: str = ""
-    problem: LyapunovProblem | None = dataclasses.field(default=None, repr=False)
-
-    @property
-    def certified(self) -> bool:
-        return self.status in (Status.CERTIFIED, Status.CERTIFIED_OUTSIDE_HOLE)
-
-    @property
-    def hole(self) -> float:
-        return float(self.scope.get("hole_radius", 0.0))
-
-    def summary(self) -> str:
-        lines = [f"status:  {self.status.value} ({self.rigour})"]
-        sc = self.scope
-        lines.append(f"scope:   {sc.get('kind')} of {sc.get('domain')}")
-        if sc.get("hole_radius", 0.0) > 0:
-            lines.append(f"hole:    {sc.get('hole_shape')} of radius {sc['hole_radius']:.3g} "
-                         f"around {np.array2string(np.asarray(sc.get('x_eq')), precision=4)}")
-        if sc.get("level") is not None:
-            lines.append(f"level:   V - V(x*) <= {sc['level']:.6g}")
-        lines.append(f"boxes:   {len(self.proof_boxes[0])} proven, "
-                     f"{len(self.unknown_boxes[0])} undecided, "
-                     f"{self.stats.get('evaluated', 0)} evaluated")
-        if self.local is not None and self.local.ok:
-            lines.append(f"local:   radius {self.local.radius:.3g}, hole {self.local.hole:.3g}, "
-                         f"mu {self.local.mu[0]:.3g}/{self.local.mu[1]:.3g}")
-        if len(self.counterexamples):
-            x = np.array2string(self.counterexamples[0], precision=6)
-            lines.append(f"counterexample: x = {x}, violation {self.violations[0]:.6g}")
-        t = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items())
-        lines.append(f"time:    {t}")
-        if self.message:
-            lines.append(f"note:    {self.message}")
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
-# --------------------------------------------------------------------------- compiled pieces
-class Compiled:
-    """The interval-evaluable pieces of a problem: conditions ``h``, ``∇h``, ``∇²h``, ``f``.
-
-    Polynomial problems are evaluated in exact expanded form (:mod:`chaosgym.lyapunov.poly`);
-    everything else by the jaxpr interpreter (:mod:`chaosgym.lyapunov.interval`).
-    """
-
-    def __init__(self, problem: LyapunovProblem, expand: bool = True) -> None:
-        n = problem.n
-        self.polynomial = False
-        if expand:
-            try:
-                from chaosgym.lyapunov.poly import NotPolynomial, poly_pieces
-            except ImportError:  # sympy missing: evaluate the jaxprs directly
-                poly_pieces = None
-            if poly_pieces is not None:
-                try:
-                    self.h, self.dh, self.hess, self.f, self.exprs, self.syms = \
-                        poly_pieces(problem)
-                    self.polynomial = True
-                    return
-                except (NotPolynomial, NotImplementedError):
-                    pass
-        self.h = IntervalFunction(problem.conditions, n)
-        self.dh = IntervalFunction(jax.jacfwd(problem.conditions), n)
-        self.hess = IntervalFunction(jax.jacfwd(jax.jacfwd(lambda x: problem.conditions(x)[:2])), n)
-        self.f = IntervalFunction(problem.f, n)
-
-
-def compiled(problem: LyapunovProblem) -> Compiled:
-    """The cached :class:`Compiled` pieces of ``problem``."""
-    if "compiled" not in problem._cache:
-        problem._cache["compiled"] = Compiled(problem)
-    return problem._cache["compiled"]
-
-
-# --------------------------------------------------------------------------- enclosures
-def enclose(comp: Compiled, lo: np.ndarray, hi: np.ndarray, arith=None):
-    """Enclosure of the conditions on boxes: natural extension ∩ mean-value form.
-
-    Returns ``(lower, upper, centre_lo, centre_hi, jac_mag)``: bounds ``(B, 3)``, the
-    enclosure at the box centres and ``max |∂h_k/∂x_j|`` (``(B, 3, n)``) for splitting.
-    """
-    ar = FloatArith() if arith is None else arith
-    nl, nh = comp.h(lo, hi, ar)
-    if arith is None:
-        c = 0.5 * lo + 0.5 * hi
-    else:
-        c = ar.midpoint(lo, hi)
-    cl, ch = comp.h(c, c, ar)
-    jl, jh = comp.dh(lo, hi, ar)
-    # X - c, rounded outward
-    dl, _ = ar.add(lo, lo, ar.neg(c), ar.neg(c))
-    _, dh = ar.add(hi, hi, ar.neg(c), ar.neg(c))
-    pl, ph = ar.mul(jl, jh, dl[:, None, :], dh[:, None, :])
-    sl, sh = ar.sum(pl, ph, (2,))
-    ml, _ = ar.add(cl, cl, sl, sl)
-    _, mh = ar.add(ch, ch, sh, sh)
-    lower = np.maximum(nl, ml)
-    upper = np.minimum(nh, mh)
-    if arith is None:
-        jmag = np.maximum(np.abs(jl), np.abs(jh))
-    else:
-        jmag = None
-    return lower, upper, cl, ch, jmag
 
 
 def _sym_min_eig_lower(Ml: np.ndarray, Mh: np.ndarray) -> float:
@@ -234,26 +73,52 @@ def _sym_min_eig_lower(Ml: np.ndarray, Mh: np.ndarray) -> float:
 
 def local_certificate(problem: LyapunovProblem, comp: Compiled, r_start: float | None = None,
                       halvings: int = 24) -> LocalCertificate:
-    """The quadratic bound at ``x*`` (see the module docstring); ``ok=False`` if it fails."""
+    """The quadratic bound at ``x*`` (see the module docstring); ``ok=False`` if it fails.
+
+    The Taylor bound needs the conditions to be C² on the whole local box ``X``: every
+    piecewise choice of ``V`` and ``f`` (kinks, branch switches, steps, singularities) must
+    be decided on ``X``, which the interpreter checks for ``h``, ``∇h`` and ``∇²h``. Where
+    a kink is reachable at ``x*`` itself there is no such box and the certificate fails
+    (the caller then excludes a hole and uses branch and bound); otherwise the box is
+    halved until it is smooth and the bound closes. The radius is the box that was proven.
+    """
     p = problem.x_eq[None, :]
-    _, hh = comp.h(p, p)
-    jl, jh = comp.dh(p, p)
+    _, hh, fl0 = comp.h(p, p, flags=True)
+    jl, jh, fl1 = comp.dh(p, p, flags=True)
     a = [float(hh[0, k]) for k in range(2)]
     b = []
     for k in range(2):
         g = np.maximum(np.abs(jl[0, k]), np.abs(jh[0, k]))
         b.append(float(np.sqrt(np.sum(g * g))) * (1 + 4 * problem.n * EPS) if np.any(g) else 0.0)
+
+    def fail(reason: str) -> LocalCertificate:
+        return LocalCertificate(False, 0.0, math.inf, (0.0, 0.0), (b[0], b[1]), (a[0], a[1]),
+                                reason)
+
+    if fl0.kink[0] or fl1.kink[0]:
+        return fail("V or f is not smooth at x* (a kink, branch switch or step is touched "
+                    "there)")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        return LocalCertificate(False, 0.0, math.inf, (0.0, 0.0), tuple(b), tuple(a))
+        return fail("the conditions or their gradient are not finite at x*")
     dom = problem.domain
     room = 0.999 * float(np.min(np.minimum(problem.x_eq - dom.lo, dom.hi - problem.x_eq)))
     r = room if r_start is None else float(r_start)
     if r <= 0:
-        r = float(np.max(0.5 * dom.width))
+        return fail("x* lies on the boundary of the domain")
+    reason = "the Taylor bound did not close at any radius"
     for _ in range(halvings):
         lo = p - r
         hi = p + r
-        Hl, Hh = comp.hess(lo, hi)
+        smooth = True
+        for piece in (comp.h, comp.dh):
+            fl = piece(lo, hi, flags=True)[2]
+            smooth &= not bool(fl.kink[0])
+        Hl, Hh, flh = comp.hess(lo, hi, flags=True)
+        smooth &= not bool(flh.kink[0])
+        if not smooth:
+            reason = "V or f is not C² on any local box tried (a kink is reachable near x*)"
+            r *= 0.5
+            continue
         mus = []
         for k in range(2):
             # a little below the bound, so that ball re-checks have room for their radii
@@ -267,35 +132,84 @@ def local_certificate(problem: LyapunovProblem, comp: Compiled, r_start: float |
                 r0 = max(r0, (b[k] + math.sqrt(b[k] ** 2 + 2 * mus[k] * ap)) / mus[k])
             r0 = r0 * (1 + 1e-12) + (1e-300 if r0 > 0 else 0.0)
             if r0 < r:
-                return LocalCertificate(True, r, r0, (mus[0], mus[1]), (b[0], b[1]), (a[0], a[1]))
+                return LocalCertificate(True, r, r0, (mus[0], mus[1]), (b[0], b[1]),
+                                        (a[0], a[1]))
         r *= 0.5
-    return LocalCertificate(False, 0.0, math.inf, (0.0, 0.0), (b[0], b[1]), (a[0], a[1]))
+    return fail(reason)
 
 
 def confirm_points(problem: LyapunovProblem, xs: np.ndarray,
                    arith=None) -> tuple[np.ndarray, np.ndarray]:
     """Which points are proven counterexamples: a violation's interval lower bound ``≥ 0``
-    (at a point other than ``x*``). Returns ``(mask, lower bound of the worst violation)``."""
+    (at a point other than ``x*``; a decrease violation of a flow only where no kink is
+    touched, since JAX's one-sided derivative at a kink is not the derivative). Returns
+    ``(mask, lower bound of the worst violation)``."""
     xs = np.atleast_2d(np.asarray(xs, np.float64))
     if len(xs) == 0:
         return np.zeros(0, bool), np.zeros(0)
     comp = compiled(problem)
+    away = np.any(xs != problem.x_eq, axis=1) & problem.domain.contains(xs)
     if arith is None:
-        lo, _ = comp.h(xs, xs)
+        lo, _, smooth = point_conditions(comp, problem, xs)
         lo = np.asarray(lo, np.float64)
-    else:
-        from chaosgym.lyapunov.rigorous import arb_array, arb_lower_float
+        pos = lo[:, 0] >= 0
+        dec = (lo[:, 1] >= 0) & smooth
+        worst = np.where(pos, lo[:, 0], lo[:, 1])
+        return (pos | dec) & away, worst
+    from chaosgym.lyapunov.rigorous import arb_array, arb_lower_float
 
-        X = arb_array(xs)
-        lo_o, _ = comp.h(X, X, arith)
-        nonneg = np.vectorize(lambda v: bool(v >= 0), otypes=[bool])(lo_o[:, :2]).any(axis=1)
-        lo = arb_lower_float(lo_o)
-        worst = np.maximum(lo[:, 0], lo[:, 1])
-        away = np.any(xs != problem.x_eq, axis=1)
-        return nonneg & away & problem.domain.contains(xs), worst
-    worst = np.maximum(lo[:, 0], lo[:, 1])
-    away = np.any(xs != problem.x_eq, axis=1)
-    return (worst >= 0) & away & problem.domain.contains(xs), worst
+    X = arb_array(xs)
+    lo_o, _, smooth = point_conditions(comp, problem, X, arith)
+    nonneg = np.vectorize(lambda v: bool(v >= 0), otypes=[bool])(lo_o[:, :2])
+    ok = nonneg[:, 0] | (nonneg[:, 1] & smooth)
+    lo = arb_lower_float(lo_o)
+    worst = np.where(nonneg[:, 0], lo[:, 0], lo[:, 1])
+    return ok & away, worst
+
+
+def validate_problem(problem: LyapunovProblem, n_random: int = 64, seed: int = 0) -> None:
+    """Reject inputs that cannot be certified meaningfully, with an error naming the problem.
+
+    * a domain whose bounds overflow float64 in squares (``|x| > 1e150``) or whose widths
+      underflow (``< 1e-150``) or fall below float64 resolution;
+    * ``V`` or ``f`` not finite at ``x*``, the box centre, its corners (up to 256) or
+      ``n_random`` uniform points (``V(x*)`` itself must be finite);
+    * reads beyond the input vector (checked when the problem is built).
+    """
+    dom = problem.domain
+    mag = float(np.max(np.maximum(np.abs(dom.lo), np.abs(dom.hi))))
+    if mag > 1e150:
+        raise ValueError(f"the domain {dom} has bounds of magnitude {mag:.3g}: squares of "
+                         "the coordinates overflow float64; rescale the problem")
+    w = dom.width
+    if np.any(w <= 0):
+        j = int(np.argmin(w))
+        raise ValueError(f"the domain {dom} has zero width in coordinate {j}")
+    res = np.spacing(np.maximum(np.abs(dom.lo), np.abs(dom.hi)))
+    if np.any(w < 1e-150) or np.any(w < 2.0**20 * res):
+        j = int(np.argmin(w / np.maximum(res, 1e-300)))
+        raise ValueError(f"the domain {dom} is too thin in coordinate {j} (width {w[j]:.3g}): "
+                         "it underflows float64 or is below its resolution; rescale the "
+                         "problem")
+    n = problem.n
+    rng = np.random.default_rng(seed)
+    pts = [problem.x_eq[None], dom.center[None], rng.uniform(dom.lo, dom.hi, (n_random, n))]
+    k = min(n, 8)
+    bits = (np.arange(2**k)[:, None] >> np.arange(k)) & 1
+    corners = np.tile(dom.lo, (2**k, 1))
+    corners[:, :k] = np.where(bits == 1, dom.hi[:k], dom.lo[:k])
+    pts.append(corners)
+    X = jnp.asarray(np.concatenate(pts))
+    with jax.enable_x64(True):
+        v = np.asarray(jax.vmap(problem.V)(X))
+        fx = np.asarray(jax.vmap(problem.f)(X))
+    for name, val in (("V", v.reshape(len(X), -1)), ("f", fx.reshape(len(X), -1))):
+        badpt = ~np.all(np.isfinite(val), axis=1)
+        if badpt.any():
+            i = int(np.flatnonzero(badpt)[0])
+            raise ValueError(f"{name} is not finite at x = {np.asarray(X[i]).tolist()} "
+                             f"(value {val[i].tolist()}): the function produces NaN or inf "
+                             "in the domain")
 
 
 # --------------------------------------------------------------------------- branch and bound
@@ -375,7 +289,11 @@ def certify(
     dom = problem.domain
     n = problem.n
     xe = problem.x_eq
+    if method not in ("bnb", "sos"):
+        raise ValueError(f"method must be 'bnb' or 'sos', got {method!r}")
+    notes: list[str] = []
     with jax.enable_x64(True):
+        validate_problem(problem)
         if method == "sos":
             from chaosgym.lyapunov.candidates import sos_certify
 
@@ -383,12 +301,18 @@ def certify(
             if cert is not None:
                 cert.timings["total"] = time.perf_counter() - t_start
                 return cert
-        elif method != "bnb":
-            raise ValueError(f"method must be 'bnb' or 'sos', got {method!r}")
-        def result(status, rigour, scope, proofs, loc, cx, cv, unk, stats, msg):
+            comp0 = compiled(problem)
+            if not comp0.polynomial:
+                notes.append("method='sos' refused: the problem is not polynomial "
+                             f"({comp0.not_polynomial_reason}); routed to branch and bound")
+            else:
+                notes.append("method='sos' found no exact SOS proof; branch and bound used")
+
+        def result(status, rigour, scope, proofs, loc, cx, cv, unk, stats, msg, found=()):
             timings["total"] = time.perf_counter() - t_start
+            msg = "; ".join([msg, *notes]) if notes else msg
             return Certificate(status, rigour, scope, proofs, loc, cx, cv, unk, timings, stats,
-                               msg, problem)
+                               msg, problem, tuple(found))
 
         empty = (np.zeros((0, n)), np.zeros((0, n)))
         base_scope = {"kind": "box", "domain": dom, "x_eq": xe.copy(), "hole_radius": 0.0,
@@ -406,8 +330,8 @@ def certify(
             timings["falsify"] = time.perf_counter() - t0
             status = Status.COUNTEREXAMPLE if fr.found else Status.UNKNOWN
             return result(status, "sampled", base_scope, empty, None, fr.counterexamples,
-                          fr.violations, empty, {"evaluated": 0},
-                          f"no interval enclosure ({e}); falsifier only")
+                          fr.violations, empty, {"evaluated": 0, "refused": str(e)},
+                          f"no interval enclosure, nothing is proven ({e}); falsifier only")
         timings["trace"] = time.perf_counter() - t0
 
         # 1. falsifier
@@ -563,9 +487,11 @@ def certify(
                           reason or "undecided boxes remain")
         status = Status.CERTIFIED if hole_r == 0 else Status.CERTIFIED_OUTSIDE_HOLE
         msg = ("local quadratic certificate at x*" if loc.ok else
-               "local certificate failed (degenerate); a hole around x* is excluded")
+               f"no local certificate ({loc.reason or 'degenerate'}); a hole around x* is "
+               "excluded")
+        found = _proofs(problem, loc, stats, level, hole_r, hole_shape)
         cert = result(status, "float_interval", scope, proofs, loc, np.zeros((0, n)),
-                      np.zeros(0), empty, stats, msg)
+                      np.zeros(0), empty, stats, msg, found)
     if rigorous:
         from chaosgym.lyapunov.rigorous import recheck
 
@@ -579,11 +505,14 @@ def certify(
 def _confirmed(comp: Compiled, pts: list[np.ndarray], problem: LyapunovProblem, hole_r: float,
                ball: bool, level: float | None = None):
     """Points among ``pts`` where a violation is proven ``≥ 0`` (outside the hole, and inside
-    the sublevel set ``V − V* ≤ level`` when a level is given), or None."""
+    the sublevel set ``V − V* ≤ level`` when a level is given), or None. A flow's decrease
+    violation counts only at points that touch no kink (see :func:`confirm_points`)."""
     xe = problem.x_eq
     c = np.ascontiguousarray(np.concatenate(pts))  # one interpreter call for all points
-    cl, chh = comp.h(c, c)
-    viol = (cl[:, :2] >= 0).any(axis=1) & np.any(c != xe, axis=1)
+    cl, chh, smooth = point_conditions(comp, problem, c)
+    pos = cl[:, 0] >= 0
+    dec = (cl[:, 1] >= 0) & smooth
+    viol = (pos | dec) & np.any(c != xe, axis=1)
     if level is not None:
         viol &= chh[:, 2] <= level
     if hole_r > 0:
@@ -591,8 +520,38 @@ def _confirmed(comp: Compiled, pts: list[np.ndarray], problem: LyapunovProblem, 
              else np.max(np.abs(c - xe), axis=1))
         viol &= d > hole_r
     if viol.any():
-        return c[viol], np.max(cl[viol, :2], axis=1)
+        worst = np.where(pos, cl[:, 0], cl[:, 1])
+        return c[viol], worst[viol]
     return None
+
+
+def _proofs(problem: LyapunovProblem, loc: LocalCertificate, stats: dict[str, Any],
+            level: float | None, hole_r: float, hole_shape: str | None) -> list[Proof]:
+    """The statements a CERTIFIED verdict of branch and bound rests on."""
+    boxes = stats["evaluated"]
+    where = ("the sublevel set V - V* <= level" if level is not None else "the domain")
+    if hole_r > 0:
+        where += f" minus the {hole_shape} of radius {hole_r:.3g} around x*"
+    bnb_detail = {"proof_boxes": boxes - stats.get("local_boxes", 0),
+                  "arithmetic": "float64 intervals with outward rounding; natural "
+                                "extension ∩ mean-value form (only where h is continuous)"}
+    out = []
+    for cond in ("positivity", "decrease"):
+        out.append(Proof(cond, "interval branch and bound (upper bound of the violation < 0 "
+                         "on every box)", where, bnb_detail))
+        if loc.ok:
+            out.append(Proof(cond, "local Taylor bound: interval Hessian on the local box, "
+                             "C² verified there (every branch decided)",
+                             f"x* ± {loc.radius:.3g} minus the ball of radius {loc.hole:.3g}",
+                             {"radius": loc.radius, "hole": loc.hole, "mu": loc.mu[0 if cond
+                              == "positivity" else 1]}))
+    if level is not None:
+        out.append(Proof("boundary", "interval bound on the faces of the domain",
+                         "boundary of the domain", {"level": level}))
+        if problem.kind == "dt":
+            out.append(Proof("invariance", "interval enclosure of f on the sublevel boxes",
+                             "f(S) inside the domain", {}))
+    return out
 
 
 def _faces_above(comp: Compiled, lo, hi, dom: Box, level: float) -> np.ndarray:

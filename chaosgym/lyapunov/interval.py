@@ -47,7 +47,11 @@ from jax.extend import core as jcore
 
 __all__ = [
     "IV",
+    "PRIMITIVES",
+    "REFUSED",
+    "Flags",
     "FloatArith",
+    "IndexOutOfRange",
     "IntervalFunction",
     "UnsupportedPrimitive",
     "eval_jaxpr",
@@ -87,13 +91,18 @@ class IV:
 
 
 class BIV:
-    """A batch of uncertain booleans: ``lo`` = certainly true, ``hi`` = possibly true."""
+    """A batch of uncertain booleans: ``lo`` = certainly true, ``hi`` = possibly true.
 
-    __slots__ = ("hi", "lo")
+    ``origin`` lists the switching surfaces ``t = c`` (value id, constant interval) of the
+    comparisons it was computed from (``None``: unknown), for continuity proofs.
+    """
 
-    def __init__(self, lo: np.ndarray, hi: np.ndarray) -> None:
+    __slots__ = ("hi", "lo", "origin")
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, origin: Any = None) -> None:
         self.lo = lo
         self.hi = hi
+        self.origin = origin
 
 
 # --------------------------------------------------------------------------- float64 arithmetic
@@ -131,6 +140,12 @@ class FloatArith:
 
     def to_float(self, x: np.ndarray, direction: int) -> np.ndarray:
         return np.asarray(x, np.float64)
+
+    def midpoint(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """A float point inside every box (its centre, rounded)."""
+        with np.errstate(all="ignore"):
+            c = 0.5 * lo + 0.5 * hi
+        return np.minimum(np.maximum(c, lo), hi)
 
     # -- exact-when-possible sums and products
     def add(self, al, ah, bl, bh):
@@ -418,17 +433,280 @@ _NP_MONO["erf"] = _erf
 
 
 # --------------------------------------------------------------------------- interpreter
-def _is_literal(v) -> bool:
-    return isinstance(v, jcore.Literal)
+#
+# The jaxpr is first flattened into one list of equations (calls to ``jit``, ``custom_jvp``
+# and the like are inlined), so that every value has one name and a branch's continuity can
+# be checked across call boundaries. Every primitive the interpreter evaluates is in
+# ``PRIMITIVES`` below, with the way it is enclosed; anything else is refused with
+# :class:`UnsupportedPrimitive`. Besides the value enclosure each evaluation returns three
+# per-box flags (:class:`Flags`):
+#
+# * ``bad``:  the function may be undefined (NaN) somewhere in the box: ``sqrt``/``log`` of a
+#   possibly negative argument, division by an interval containing 0, ... The enclosure
+#   of every output of such a box is ``[-inf, inf]``.
+# * ``kink``: a piecewise choice (``abs``, ``max``/``min``, ``clamp``, a comparison, a
+#   ``select_n`` branch, ``sign``/``floor``/``round`` steps, ``sqrt`` at 0) is undecided or
+#   touched in the box: the function need not be C² there (derivatives from JAX's rules are
+#   then valid only as hulls of one-sided derivatives).
+# * ``jump``: the function may be *discontinuous* in the box: a step (``sign``, ``floor``,
+#   ``round``, a boolean converted to a number) crosses its jump, or a ``select_n`` switches
+#   between branches that are not proven to agree on the switching surface. Mean-value forms
+#   and derivative-based certificates are invalid on such boxes.
+
+_CALLS = frozenset({"pjit", "jit", "closed_call", "core_call", "remat", "checkpoint",
+                    "custom_jvp_call", "custom_vjp_call", "custom_vjp_call_jaxpr"})
+
+# custom_jvp functions whose derivative rule is JAX's own (defined in jax's sources; the
+# rule's ops are traced and enclosed like any other; a user-written rule could state a
+# wrong derivative and is refused)
+TRUSTED_CUSTOM_JVP = frozenset({
+    "relu", "relu6", "logaddexp", "logsumexp", "softplus", "silu", "swish", "gelu", "sigmoid",
+    "log_sigmoid", "_norm", "norm", "logaddexp2", "_logaddexp", "xlogy", "xlog1py", "entr",
+    "sinc", "_sinc_maclaurin", "log_softmax", "softmax", "_softmax", "hard_tanh", "elu", "celu",
+    "selu", "leaky_relu", "sparse_plus", "squareplus", "mish", "standardize",
+})
+
+#: every primitive the interpreter evaluates on intervals, with how it is enclosed
+#: (value; derivative rules are JAX's, evaluated by the same interpreter, valid as hulls of
+#: one-sided derivatives where the ``kink`` flag is raised and invalid where ``jump`` is).
+PRIMITIVES: dict[str, str] = {
+    "add": "endpoint sum, outward rounded (TwoSum)",
+    "add_any": "endpoint sum, outward rounded (TwoSum)",
+    "sub": "endpoint difference, outward rounded (TwoSum)",
+    "neg": "exact endpoint swap",
+    "mul": "min/max of endpoint products, outward rounded (TwoProduct); x·x as a square",
+    "div": "min/max of endpoint quotients, widened one ulp; denominator touching 0: "
+           "[-inf, inf] and 'bad'",
+    "integer_pow": "exact repeated squaring / products, [0, ·] for even powers of a "
+                   "sign-changing box; negative power of a box touching 0: 'bad'",
+    "square": "as integer_pow 2",
+    "pow": "integer point exponent: integer_pow; otherwise exp(y·log x), base touching "
+           "(-inf, 0]: 'bad'",
+    "sqrt": "monotone, widened one ulp; argument < 0 possible: 'bad'; touching 0: 'kink'",
+    "rsqrt": "1/sqrt; argument touching (-inf, 0]: 'bad'",
+    "cbrt": "monotone, widened 4 ulps; touching 0: 'kink' (infinite slope)",
+    "exp": "monotone, widened 4 ulps", "exp2": "monotone, widened 4 ulps",
+    "expm1": "monotone, widened 4 ulps", "tanh": "monotone, widened 4 ulps",
+    "atan": "monotone, widened 4 ulps", "asinh": "monotone, widened 4 ulps",
+    "sinh": "monotone, widened 4 ulps", "logistic": "monotone, widened 4 ulps",
+    "erf": "monotone, widened 4 ulps",
+    "log": "monotone, widened 4 ulps; argument touching (-inf, 0]: 'bad'",
+    "log1p": "monotone, widened 4 ulps; argument touching (-inf, -1]: 'bad'",
+    "sin": "endpoint values and interior extrema (period test with slack), widened 4 ulps",
+    "cos": "endpoint values and interior extrema (period test with slack), widened 4 ulps",
+    "abs": "[0, max|·|] when the box contains 0 ('kink'), else the endpoint map",
+    "max": "endpoint max; operands' intervals intersecting: 'kink'",
+    "min": "endpoint min; operands' intervals intersecting: 'kink'",
+    "clamp": "max then min of endpoints; the operand touching a bound: 'kink'",
+    "sign": "[sign lo, sign hi]; box containing 0: 'jump'",
+    "floor": "[floor lo, floor hi]; an integer in the box: 'jump' (touching: 'kink')",
+    "ceil": "[ceil lo, ceil hi]; an integer in the box: 'jump' (touching: 'kink')",
+    "round": "one integer when the box lies strictly between two half-integers, else "
+             "[floor lo, ceil hi] and 'jump'",
+    "lt": "three-valued comparison (certainly / possibly true); intersecting operands: 'kink'",
+    "le": "as lt", "gt": "as lt", "ge": "as lt", "eq": "as lt", "ne": "as lt",
+    "not": "three-valued logic", "and": "three-valued logic", "or": "three-valued logic",
+    "select_n": "the chosen case, or the hull of the cases when the predicate is undecided "
+                "('kink'; 'jump' unless the cases are proven equal on the switching surface "
+                "t = c of a comparison with a constant)",
+    "is_finite": "certainly true for finite endpoints (NaN is tracked by 'bad')",
+    "convert_element_type": "float->float: identity (real arithmetic); bool->float: [0, 1] "
+                            "when undecided ('jump'); float->int: refused",
+    "reduce_precision": "identity (real arithmetic)",
+    "copy": "identity", "copy_p": "identity", "optimization_barrier": "identity",
+    "reduce_sum": "sequential TwoSum (≤ 64 terms) or sum with the a-priori bound γ_k",
+    "reduce_max": "endpoint max; more than one possible maximiser: 'kink'",
+    "reduce_min": "endpoint min; more than one possible minimiser: 'kink'",
+    "dot_general": "midpoint-radius product with the a-priori bound γ_k (Rump)",
+    "slice": "exact data movement", "squeeze": "exact data movement",
+    "expand_dims": "exact data movement", "reshape": "exact data movement",
+    "broadcast_in_dim": "exact data movement", "transpose": "exact data movement",
+    "rev": "exact data movement", "concatenate": "exact data movement",
+    "split": "exact data movement", "stack": "exact data movement",
+    "unstack": "exact data movement", "pad": "exact data movement (zero padding only)",
+    "dynamic_slice": "exact data movement; constant start indices only, out of range: "
+                     "ValueError",
+    "gather": "exact data movement of both endpoints; constant in-range indices only "
+              "(out of range: ValueError)",
+    "iota": "exact integer constant",
+}
+_CALL_DOC = {name: "inlined (the body is evaluated)" for name in _CALLS}
+_CALL_DOC["custom_jvp_call"] = ("the primal body is evaluated; derivatives use the traced "
+                                "rule, accepted only for JAX's own functions "
+                                "(TRUSTED_CUSTOM_JVP)")
+PRIMITIVES.update(_CALL_DOC)
+
+#: primitives that are refused on interval inputs, and why (anything not in PRIMITIVES is
+#: refused too)
+REFUSED: dict[str, str] = {
+    "atan2": "no enclosure implemented", "nextafter": "float-representation dependent",
+    "rem": "discontinuous modulus", "sort": "no enclosure implemented",
+    "argmax": "integer result of intervals", "argmin": "integer result of intervals",
+    "cond": "control flow", "while": "control flow", "scan": "control flow",
+    "scatter": "no enclosure on intervals", "scatter-add": "no enclosure on intervals",
+    "cumsum": "no enclosure implemented", "custom_vjp_call": "reverse-mode rule",
+}
+
+_UNARY_MONO = ("exp", "exp2", "log", "log1p", "expm1", "tanh", "atan", "asinh", "sinh",
+               "logistic", "erf", "cbrt")
+_ELEMENTWISE = frozenset({
+    "add", "add_any", "sub", "mul", "div", "max", "min", "pow", "neg", "abs", "integer_pow",
+    "square", "sqrt", "rsqrt", "sin", "cos", "sign", "floor", "ceil", "round", "lt", "le",
+    "gt", "ge", "eq", "ne", "not", "and", "or", "select_n", "clamp", "convert_element_type",
+    "reduce_precision", "copy", "copy_p", "is_finite", *_UNARY_MONO,
+})
+
+
+class Flags:
+    """Per-box flags of an interval evaluation (boolean arrays of shape ``(B,)``)."""
+
+    __slots__ = ("bad", "jump", "kink")
+
+    def __init__(self, bad: np.ndarray, kink: np.ndarray, jump: np.ndarray) -> None:
+        self.bad = bad
+        self.kink = kink
+        self.jump = jump
+
+    @classmethod
+    def none(cls, B: int) -> Flags:
+        z = np.zeros(B, bool)
+        return cls(z, z.copy(), z.copy())
+
+    def __repr__(self) -> str:
+        return (f"Flags(bad={int(self.bad.sum())}, kink={int(self.kink.sum())}, "
+                f"jump={int(self.jump.sum())} of {len(self.bad)})")
+
+
+class IndexOutOfRange(ValueError):
+    """A function reads an array element outside its shape (JAX would clamp silently)."""
 
 
 def _is_float_dtype(dt) -> bool:
     return jnp.issubdtype(dt, jnp.floating)
 
 
+class _Lit:
+    __slots__ = ("val",)
+
+    def __init__(self, val) -> None:
+        self.val = val
+
+
+class _Eqn:
+    __slots__ = ("idx", "ins", "multiple", "name", "out_avals", "outs", "params", "prim")
+
+    def __init__(self, prim, params, ins, outs, out_avals) -> None:
+        self.prim = prim
+        self.name = prim.name
+        self.params = params
+        self.ins = ins
+        self.outs = outs
+        self.out_avals = out_avals
+        self.multiple = prim.multiple_results
+        self.idx = -1
+
+
+class _Program:
+    """A flattened jaxpr: equations over integer value ids (``_Lit`` for literals)."""
+
+    def __init__(self) -> None:
+        self.eqns: list[_Eqn] = []
+        self.consts: dict[int, Any] = {}
+        self.avals: dict[int, Any] = {}
+        self.n_ids = 0
+        self.ins: list[int] = []
+        self.outs: list[Any] = []
+
+    def new(self, aval) -> int:
+        i = self.n_ids
+        self.n_ids += 1
+        self.avals[i] = aval
+        return i
+
+
+def _flatten(prog: _Program, jaxpr, consts, in_ids) -> list[Any]:
+    m: dict[Any, Any] = {}
+    for v, c in zip(jaxpr.constvars, consts, strict=True):
+        i = prog.new(v.aval)
+        prog.consts[i] = np.asarray(c)
+        m[v] = i
+    for v, i in zip(jaxpr.invars, in_ids, strict=True):
+        m[v] = i
+
+    def get(v):
+        return _Lit(np.asarray(v.val)) if isinstance(v, jcore.Literal) else m[v]
+
+    for eqn in jaxpr.eqns:
+        ins = [get(v) for v in eqn.invars]
+        name = eqn.primitive.name
+        if name in _CALLS:
+            if name in ("custom_vjp_call", "custom_vjp_call_jaxpr"):
+                raise UnsupportedPrimitive(f"{name}: functions with custom reverse-mode rules")
+            if name == "custom_jvp_call":
+                fn_name, src = _custom_jvp_name(eqn)
+                if fn_name not in TRUSTED_CUSTOM_JVP or "/jax/_src/" not in src.replace(
+                        "\\", "/"):
+                    raise UnsupportedPrimitive(
+                        f"custom_jvp_call of {fn_name!r}: a user-defined derivative rule is "
+                        "not trusted by the certifier (write the function without custom_jvp)")
+            sub = (eqn.params.get("jaxpr") or eqn.params.get("call_jaxpr")
+                   or eqn.params.get("fun_jaxpr"))
+            if isinstance(sub, jcore.ClosedJaxpr):
+                outs = _flatten(prog, sub.jaxpr, sub.consts, ins[: len(sub.jaxpr.invars)])
+            else:
+                outs = _flatten(prog, sub, [], ins[: len(sub.invars)])
+            for v, o in zip(eqn.outvars, outs, strict=True):
+                if not isinstance(v, jcore.DropVar):
+                    m[v] = o
+            continue
+        outs = [prog.new(v.aval) for v in eqn.outvars]
+        e = _Eqn(eqn.primitive, eqn.params, ins, outs, [v.aval for v in eqn.outvars])
+        e.idx = len(prog.eqns)
+        prog.eqns.append(e)
+        for v, o in zip(eqn.outvars, outs, strict=True):
+            if not isinstance(v, jcore.DropVar):
+                m[v] = o
+    return [get(v) for v in jaxpr.outvars]
+
+
+def _custom_jvp_name(eqn) -> tuple[str, str]:
+    """The function name and source of a ``custom_jvp_call`` (from the body's debug info)."""
+    sub = eqn.params.get("call_jaxpr")
+    dbg = getattr(getattr(sub, "jaxpr", sub), "debug_info", None)
+    src = str(getattr(dbg, "func_src_info", "") or "")
+    name = str(eqn.params.get("name", "") or getattr(dbg, "func_name", "") or "")
+    return name, src
+
+
+def flatten_jaxpr(closed) -> _Program:
+    """Inline every call in a closed jaxpr (see the comment at the top of this section)."""
+    prog = _Program()
+    prog.ins = [prog.new(v.aval) for v in closed.jaxpr.invars]
+    prog.outs = _flatten(prog, closed.jaxpr, closed.consts, prog.ins)
+    return prog
+
+
 class _Ctx:
-    def __init__(self, arith) -> None:
+    def __init__(self, arith, checks: bool = True) -> None:
         self.ar = arith
+        self.checks = checks
+        self.bad: Any = np.zeros(1, bool)
+        self.kink: Any = np.zeros(1, bool)
+        self.jump: Any = np.zeros(1, bool)
+        self.prog: _Program | None = None
+        self.env: dict[int, Any] | None = None
+        self.where: dict[int, int] = {}
+
+    # -- flags
+    @staticmethod
+    def _per_box(mask) -> np.ndarray:
+        m = np.asarray(mask, bool)
+        if m.ndim == 0:
+            return m.reshape(1)
+        return m.reshape(m.shape[0], -1).any(axis=1)
+
+    def flag(self, kind: str, mask) -> None:
+        setattr(self, kind, np.logical_or(getattr(self, kind), self._per_box(mask)))
 
     # -- conversions
     def lift(self, x) -> Any:
@@ -445,6 +723,11 @@ class _Ctx:
         x = self.lift(x)
         if isinstance(x, IV):
             return x
+        if isinstance(x, BIV):
+            # a boolean used as a number: [0, 1] where undecided
+            lo = self.ar.const(np.asarray(x.lo, np.float64))
+            hi = self.ar.const(np.asarray(x.hi, np.float64))
+            return IV(lo, hi)
         c = self.ar.const(np.asarray(x, np.float64)[None, ...])
         return IV(c, c, point=True)
 
@@ -462,54 +745,70 @@ def _bcast_batch(*arrs: np.ndarray) -> list[np.ndarray]:
     return [a if a.shape[0] == b else np.broadcast_to(a, (b, *a.shape[1:])) for a in arrs]
 
 
-def _struct(fn, x, *, batched: bool = True):
+def _struct(fn, x):
     """Apply a structural op to an IV / BIV / concrete array."""
     if isinstance(x, IV):
         return IV(fn(x.lo), fn(x.hi), x.point)
     if isinstance(x, BIV):
         return BIV(fn(x.lo), fn(x.hi))
-    return None
+    raise UnsupportedPrimitive("structural operation on a non-interval value")
 
 
 def eval_jaxpr(jaxpr, consts: Sequence[Any], args: Sequence[Any], arith) -> list[Any]:
     """Evaluate an open ``jaxpr`` on interval arguments (:class:`IV`) with ``arith``."""
+    prog = _Program()
+    prog.ins = [prog.new(v.aval) for v in jaxpr.invars]
+    prog.outs = _flatten(prog, jaxpr, consts, prog.ins)
     ctx = _Ctx(arith)
-    env: dict[Any, Any] = {}
+    return _run_program(prog, args, ctx)
 
-    def read(v):
-        if _is_literal(v):
-            return ctx.lift(np.asarray(v.val))
-        return env[v]
 
-    for v, c in zip(jaxpr.constvars, consts, strict=True):
-        env[v] = ctx.lift(np.asarray(c))
-    for v, a in zip(jaxpr.invars, args, strict=True):
-        env[v] = ctx.lift(a) if not isinstance(a, (IV, BIV)) else a
+def _run_program(prog: _Program, args: Sequence[Any], ctx: _Ctx) -> list[Any]:
+    env: dict[int, Any] = {}
+    for i, c in prog.consts.items():
+        env[i] = ctx.lift(np.asarray(c))
+    for i, a in zip(prog.ins, args, strict=True):
+        env[i] = ctx.lift(a) if not isinstance(a, (IV, BIV)) else a
+    ctx.prog, ctx.env = prog, env
+    _run(prog, env, ctx, 0, len(prog.eqns))
+    return [ctx.lift(o.val) if isinstance(o, _Lit) else env[o] for o in prog.outs]
+
+
+def _run(prog: _Program, env: dict[int, Any], ctx: _Ctx, start: int, stop: int,
+         dirty: set[int] | None = None) -> None:
+    """Evaluate equations ``start:stop`` into ``env`` (only those reading ``dirty`` ids, and
+    marking their outputs dirty, when ``dirty`` is given)."""
     memo: dict[Any, Any] = {}
-    for eqn in jaxpr.eqns:
-        invals = [read(v) for v in eqn.invars]
+    for eqn in prog.eqns[start:stop]:
+        if dirty is not None and not any(
+                (not isinstance(o, _Lit)) and o in dirty for o in eqn.ins):
+            continue
+        invals = [ctx.lift(o.val) if isinstance(o, _Lit) else env[o] for o in eqn.ins]
         # structural ops on the same value give the same object, so that x[0] * x[0] is
         # recognised as a square
         key = None
-        if eqn.primitive.name in _STRUCTURAL and not eqn.primitive.multiple_results:
-            key = (eqn.primitive.name, tuple(id(v) for v in invals),
-                   repr(sorted(eqn.params.items())))
+        if eqn.name in _STRUCTURAL and not eqn.multiple:
+            key = (eqn.name, tuple(id(v) for v in invals), repr(sorted(eqn.params.items())))
             if key in memo:
-                env[eqn.outvars[0]] = memo[key][0]
+                env[eqn.outs[0]] = memo[key][0]
+                if dirty is not None:
+                    dirty.add(eqn.outs[0])
                 continue
         outs = _apply(ctx, eqn, invals)
         if key is not None:
             memo[key] = (outs, invals)
-        if not eqn.primitive.multiple_results:
+        if not eqn.multiple:
             outs = [outs]
-        for v, o in zip(eqn.outvars, outs, strict=True):
-            if not isinstance(v, jcore.DropVar):
-                env[v] = o
-    return [read(v) for v in jaxpr.outvars]
+        for o, v in zip(eqn.outs, outs, strict=True):
+            env[o] = v
+            if dirty is not None:
+                dirty.add(o)
 
 
-_EXACT_MOVES = frozenset({"scatter", "gather", "dynamic_update_slice", "scatter-add",
-                          "scatter_add", "select_n", "concatenate", "pad", "rev", "sort"})
+# pure data movement (no arithmetic): evaluated exactly when every operand is a constant
+_EXACT_MOVES = frozenset({"scatter", "gather", "dynamic_update_slice", "select_n",
+                          "concatenate", "pad", "rev", "sort", "transpose", "reshape",
+                          "broadcast_in_dim", "squeeze", "expand_dims", "slice"})
 _STRUCTURAL = frozenset({"slice", "squeeze", "expand_dims", "reshape", "broadcast_in_dim",
                          "transpose", "convert_element_type", "copy", "dynamic_slice"})
 
@@ -534,9 +833,9 @@ def _concrete_eval(eqn, vals):
         np.array_equal(a, np.asarray(b)) for a, b in zip(hit[1], vals, strict=True)
     ):
         return hit[2]
-    name = eqn.primitive.name
+    name = eqn.name
     params = eqn.params
-    dt = eqn.outvars[0].aval.dtype
+    dt = eqn.out_avals[0].dtype
     if name in _NP_INT_OPS:
         out = np.asarray(_NP_INT_OPS[name](*vals)).astype(dt)
     elif name == "iota":
@@ -557,8 +856,8 @@ def _concrete_eval(eqn, vals):
         out = np.broadcast_to(np.reshape(vals[0], tmp), shape).astype(dt)
     else:
         with jax.default_device(jax.devices("cpu")[0]):
-            res = eqn.primitive.bind(*[jnp.asarray(v) for v in vals], **params)
-        out = [np.asarray(o) for o in res] if eqn.primitive.multiple_results else np.asarray(res)
+            res = eqn.prim.bind(*[jnp.asarray(v) for v in vals], **params)
+        out = [np.asarray(o) for o in res] if eqn.multiple else np.asarray(res)
     _CONCRETE_CACHE[key] = (eqn, [np.asarray(v) for v in vals], out)
     return out
 
@@ -581,40 +880,42 @@ def _concrete(vals) -> bool:
     return not any(isinstance(v, (IV, BIV)) for v in vals)
 
 
-def _apply(ctx: _Ctx, eqn, vals):
-    prim = eqn.primitive
-    name = prim.name
+def _is_const_iv(v) -> bool:
+    return isinstance(v, IV) and v.point and v.lo.shape[0] == 1
+
+
+def _intersect(al, ah, bl, bh) -> np.ndarray:
+    return _bool(al <= bh) & _bool(bl <= ah)
+
+
+def _apply(ctx: _Ctx, eqn: _Eqn, vals):
+    name = eqn.name
     params = eqn.params
     ar = ctx.ar
 
-    # ---- higher-order primitives: recurse into the body
-    if name in ("pjit", "jit", "closed_call", "core_call", "remat", "checkpoint",
-                "custom_jvp_call", "custom_vjp_call", "custom_vjp_call_jaxpr"):
-        sub = (params.get("jaxpr") or params.get("call_jaxpr") or params.get("fun_jaxpr"))
-        if isinstance(sub, jcore.ClosedJaxpr):
-            res = eval_jaxpr(sub.jaxpr, sub.consts, vals[: len(sub.jaxpr.invars)], ar)
-        else:
-            res = eval_jaxpr(sub, [], vals[: len(sub.invars)], ar)
-        return res
-
     # ---- purely concrete (integer / boolean index arithmetic): evaluate exactly, once
-    if _concrete(vals) and not any(
-        _is_float_dtype(v.aval.dtype) for v in eqn.outvars
-    ):
+    if _concrete(vals) and not any(_is_float_dtype(a.dtype) for a in eqn.out_avals):
+        if name == "dynamic_slice":
+            _check_dynamic_slice(eqn, vals)
         return _concrete_eval(eqn, vals)
 
     # exact data movement on constants (scatter of a constant matrix, gathers): evaluate
     if name in _EXACT_MOVES and all(
-        (not isinstance(v, (IV, BIV))) or (isinstance(v, IV) and v.point and v.lo.shape[0] == 1)
-        for v in vals
+        (not isinstance(v, (IV, BIV))) or _is_const_iv(v) for v in vals
     ):
         args = [_point_floats(v.lo[0]) if isinstance(v, IV) else np.asarray(v) for v in vals]
         out = _concrete_eval(eqn, args)
-        if prim.multiple_results:
+        if eqn.multiple:
             return [ctx.lift(o) for o in out]
         return ctx.lift(out)
 
-    out_aval = eqn.outvars[0].aval
+    if name not in PRIMITIVES:
+        why = REFUSED.get(name, "no interval rule")
+        raise UnsupportedPrimitive(
+            f"the interval interpreter refuses primitive {name!r} ({why}); rewrite the "
+            "function with supported operations (see chaosgym.lyapunov.interval.PRIMITIVES)")
+
+    out_aval = eqn.out_avals[0]
     rank = len(out_aval.shape)
 
     if name in ("convert_element_type", "copy", "copy_p", "reduce_precision",
@@ -623,12 +924,16 @@ def _apply(ctx: _Ctx, eqn, vals):
             return list(vals)
         x = vals[0]
         if _is_float_dtype(out_aval.dtype):
+            if isinstance(x, BIV):
+                undecided = _bool(x.lo) != _bool(x.hi)
+                ctx.flag("jump", undecided)
+                ctx.flag("kink", undecided)
             return ctx.iv(x)
         if isinstance(x, IV):
             raise UnsupportedPrimitive(f"conversion of an interval to {out_aval.dtype}")
         return x
 
-    if name in ("add", "add_any", "sub", "mul", "div", "max", "min", "atan2", "pow", "nextafter"):
+    if name in ("add", "add_any", "sub", "mul", "div", "max", "min", "pow"):
         a, b = vals
         if name == "mul" and a is b and isinstance(a, IV):
             x = ctx.iv(a)
@@ -644,8 +949,11 @@ def _apply(ctx: _Ctx, eqn, vals):
         if name == "mul":
             return IV(*ar.mul(al, ah, bl, bh), pt)
         if name == "div":
+            ctx.flag("bad", (~ar.is_pos(bl)) & (~ar.is_neg(bh)))
             return IV(*ar.div(al, ah, bl, bh), pt)
         if name in ("max", "min"):
+            tie = _intersect(al, ah, bl, bh)
+            ctx.flag("kink", tie)
             # when one operand is certainly the result, return that very object, so that
             # later comparisons with it (the derivative rules of min/max/clip) are exact
             first = np.all(bh <= al) if name == "max" else np.all(ah <= bl)
@@ -656,15 +964,19 @@ def _apply(ctx: _Ctx, eqn, vals):
                 return y
             op = np.maximum if name == "max" else np.minimum
             return IV(op(al, bl), op(ah, bh), pt)
-        if name == "pow":
+        # pow
+        if y.point and y.lo.size and np.all(y.lo == y.lo.reshape(-1)[0]):
             y0 = float(ar.to_float(y.lo.reshape(-1)[0], 0))
-            if y.point and np.all(y.lo == y.lo.reshape(-1)[0]) and y0 == round(y0):
-                return IV(*ar.ipow(al, ah, round(y0)))
-            # x^y = exp(y log x) for x > 0
-            ll, lh = ar.mono("log", al, ah)
-            ml, mh = ar.mul(ll, lh, bl, bh)
-            return IV(*ar.mono("exp", ml, mh))
-        raise UnsupportedPrimitive(name)
+            if y0 == round(y0) and abs(y0) < 2**31:
+                k = round(y0)
+                if k < 0:
+                    ctx.flag("bad", (~ar.is_pos(al)) & (~ar.is_neg(ah)))
+                return IV(*ar.ipow(al, ah, k), pt)
+        # x^y = exp(y log x) for x > 0
+        ctx.flag("bad", ~ar.is_pos(al))
+        ll, lh = ar.mono("log", al, ah)
+        ml, mh = ar.mul(ll, lh, bl, bh)
+        return IV(*ar.mono("exp", ml, mh), pt)
 
     if name == "neg":
         x = ctx.iv(vals[0])
@@ -672,23 +984,34 @@ def _apply(ctx: _Ctx, eqn, vals):
     if name == "abs":
         x = ctx.iv(vals[0])
         l, h = x.lo, x.hi
+        ctx.flag("kink", (~ar.is_pos(l)) & (~ar.is_neg(h)))
         zero = ar.const(np.zeros(l.shape))
         lo = np.where(ar.is_neg(l), np.where(ar.is_pos(h), zero, ar_neg(h)), l)
         hi = np.maximum(ar_neg(l), h)
         return IV(lo, hi, x.point)
     if name in ("integer_pow", "square"):
         x = ctx.iv(vals[0])
-        n = params.get("y", 2)
-        return IV(*ar.ipow(x.lo, x.hi, int(n)), x.point)
-    if name in ("exp", "exp2", "log", "log1p", "expm1", "tanh", "atan", "asinh", "sinh",
-                "logistic", "erf", "cbrt"):
+        n = int(params.get("y", 2))
+        if n < 0:
+            ctx.flag("bad", (~ar.is_pos(x.lo)) & (~ar.is_neg(x.hi)))
+        return IV(*ar.ipow(x.lo, x.hi, n), x.point)
+    if name in _UNARY_MONO:
         x = ctx.iv(vals[0])
+        if name == "log":
+            ctx.flag("bad", ~ar.is_pos(x.lo))
+        elif name == "log1p":
+            ctx.flag("bad", ~ar.is_pos(ar.add(x.lo, x.lo, *(ar.const(np.ones(1)),) * 2)[0]))
+        elif name == "cbrt":
+            ctx.flag("kink", (~ar.is_pos(x.lo)) & (~ar.is_neg(x.hi)))
         return IV(*ar.mono(name, x.lo, x.hi), x.point)
     if name == "sqrt":
         x = ctx.iv(vals[0])
+        ctx.flag("bad", ar.is_neg(x.lo))
+        ctx.flag("kink", ~ar.is_pos(x.lo))
         return IV(*ar.sqrt(x.lo, x.hi), x.point)
     if name == "rsqrt":
         x = ctx.iv(vals[0])
+        ctx.flag("bad", ~ar.is_pos(x.lo))
         sl, sh = ar.sqrt(x.lo, x.hi)
         return IV(*ar.recip(sl, sh), x.point)
     if name == "cos":
@@ -699,68 +1022,53 @@ def _apply(ctx: _Ctx, eqn, vals):
         return IV(*ar.sin(x.lo, x.hi), x.point)
     if name == "sign":
         x = ctx.iv(vals[0])
-        return IV(ctx.ar.const(_sgn(ar, x.lo)), ctx.ar.const(_sgn(ar, x.hi)), x.point)
+        touch = (~ar.is_pos(x.lo)) & (~ar.is_neg(x.hi))
+        ctx.flag("kink", touch)
+        ctx.flag("jump", touch & ~_bool(x.lo == x.hi))
+        return IV(ar.const(_sgn(ar, x.lo)), ar.const(_sgn(ar, x.hi)), x.point)
+    if name in ("floor", "ceil", "round"):
+        return _steps(ctx, name, ctx.iv(vals[0]), params)
+    if name == "is_finite":
+        x = ctx.iv(vals[0])
+        fin = _bool(np.vectorize(_finite, otypes=[bool])(x.lo)) & \
+            _bool(np.vectorize(_finite, otypes=[bool])(x.hi))
+        return BIV(fin, np.ones_like(fin))
     if name in ("lt", "gt", "le", "ge", "eq", "ne"):
-        if vals[0] is vals[1] and isinstance(vals[0], IV):
-            truth = np.full(vals[0].lo.shape, name in ("le", "ge", "eq"))
-            return BIV(truth, truth)
-        x, y = ctx.iv(vals[0]), ctx.iv(vals[1])
-        al, ah = _align(x.lo, rank), _align(x.hi, rank)
-        bl, bh = _align(y.lo, rank), _align(y.hi, rank)
-        if name in ("gt", "ge"):
-            al, ah, bl, bh = bl, bh, al, ah
-            name = {"gt": "lt", "ge": "le"}[name]
-        B = _bool
-        if name == "lt":
-            return BIV(B(ah < bl), B(al < bh))
-        if name == "le":
-            return BIV(B(ah <= bl), B(al <= bh))
-        if name == "eq":
-            return BIV(B(al == ah) & B(bl == bh) & B(al == bl), B(al <= bh) & B(bl <= ah))
-        return BIV(B(ah < bl) | B(bh < al), ~(B(al == ah) & B(bl == bh) & B(al == bl)))
+        return _compare(ctx, eqn, vals, rank)
     if name in ("not", "and", "or"):
         bs = [v if isinstance(v, BIV) else BIV(np.asarray(v)[None], np.asarray(v)[None])
               for v in vals]
+        origins = _merge_origins(bs)
         if name == "not":
-            return BIV(~bs[0].hi, ~bs[0].lo)
-        if name == "and":
-            return BIV(bs[0].lo & bs[1].lo, bs[0].hi & bs[1].hi)
-        return BIV(bs[0].lo | bs[1].lo, bs[0].hi | bs[1].hi)
+            out = BIV(~bs[0].hi, ~bs[0].lo)
+        elif name == "and":
+            out = BIV(bs[0].lo & bs[1].lo, bs[0].hi & bs[1].hi)
+        else:
+            out = BIV(bs[0].lo | bs[1].lo, bs[0].hi | bs[1].hi)
+        _set_origin(out, origins)
+        return out
     if name == "select_n":
-        pred, *cases = vals
-        cases = [ctx.iv(c) for c in cases]
-        cl = [_align(c.lo, rank) for c in cases]
-        ch = [_align(c.hi, rank) for c in cases]
-        if isinstance(pred, BIV):
-            if len(cases) != 2:
-                raise UnsupportedPrimitive("select_n with an uncertain integer predicate")
-            t_lo, t_hi = _align(pred.lo, rank), _align(pred.hi, rank)
-            lo = np.where(t_lo, cl[1], np.where(~t_hi, cl[0], np.minimum(cl[0], cl[1])))
-            hi = np.where(t_lo, ch[1], np.where(~t_hi, ch[0], np.maximum(ch[0], ch[1])))
-            return IV(lo, hi)
-        p = np.asarray(pred).astype(np.int64)[None]
-        p = _align(p, rank)
-        lo = np.choose(p, np.broadcast_arrays(*cl)) if len(cl) > 1 else cl[0]
-        hi = np.choose(p, np.broadcast_arrays(*ch)) if len(ch) > 1 else ch[0]
-        return IV(lo, hi)
+        return _select(ctx, eqn, vals, rank)
     if name == "clamp":
         lo_, x, hi_ = (ctx.iv(v) for v in vals)
         xl, xh = _align(x.lo, rank), _align(x.hi, rank)
-        return IV(np.minimum(np.maximum(xl, _align(lo_.lo, rank)), _align(hi_.lo, rank)),
-                  np.minimum(np.maximum(xh, _align(lo_.hi, rank)), _align(hi_.hi, rank)))
+        ll, lh = _align(lo_.lo, rank), _align(lo_.hi, rank)
+        hl, hh = _align(hi_.lo, rank), _align(hi_.hi, rank)
+        ctx.flag("kink", _intersect(xl, xh, ll, lh) | _intersect(xl, xh, hl, hh))
+        return IV(np.minimum(np.maximum(xl, ll), hl), np.minimum(np.maximum(xh, lh), hh))
 
     # ---- structural primitives
     if name == "slice":
         st, lim, strides = params["start_indices"], params["limit_indices"], params["strides"]
         strides = strides or (1,) * len(st)
         idx = (slice(None), *(slice(s, e, k) for s, e, k in zip(st, lim, strides, strict=True)))
-        return _struct(lambda a: a[idx], vals[0])
+        return _struct(lambda a: a[idx], ctx.lift(vals[0]))
     if name == "squeeze":
         dims = tuple(d + 1 for d in params["dimensions"])
-        return _struct(lambda a: np.squeeze(a, axis=dims), vals[0])
+        return _struct(lambda a: np.squeeze(a, axis=dims), ctx.lift(vals[0]))
     if name == "expand_dims":
         dims = tuple(d + 1 for d in params["dimensions"])
-        return _struct(lambda a: np.expand_dims(a, dims), vals[0])
+        return _struct(lambda a: np.expand_dims(a, dims), ctx.lift(vals[0]))
     if name == "reshape":
         shape = tuple(params["new_sizes"])
         return _struct(lambda a: a.reshape((a.shape[0], *shape)), ctx.lift(vals[0]))
@@ -789,33 +1097,39 @@ def _apply(ctx: _Ctx, eqn, vals):
         his = _bcast_batch(*[x.hi for x in xs])
         op = np.concatenate if name == "concatenate" else np.stack
         return IV(op(los, axis=axis), op(his, axis=axis), all(x.point for x in xs))
+    if name == "unstack":
+        axis = params["axis"] + 1
+        x = ctx.iv(vals[0])
+        return [IV(np.take(x.lo, i, axis=axis), np.take(x.hi, i, axis=axis), x.point)
+                for i in range(x.lo.shape[axis])]
     if name == "split":
         axis = params["axis"] + 1
         cuts = np.cumsum(params["sizes"])[:-1]
         x = ctx.iv(vals[0])
         return [IV(lo, hi, x.point) for lo, hi in zip(np.split(x.lo, cuts, axis=axis),
                                                       np.split(x.hi, cuts, axis=axis), strict=True)]
-    if name == "unstack":
-        axis = params["axis"] + 1
-        x = ctx.iv(vals[0])
-        k = x.lo.shape[axis]
-        return [IV(np.take(x.lo, i, axis=axis), np.take(x.hi, i, axis=axis), x.point)
-                for i in range(k)]
     if name == "pad":
         x = ctx.iv(vals[0])
         pv = ctx.iv(vals[1])
         cfg = params["padding_config"]
         if any(c[2] != 0 for c in cfg) or any(c[0] < 0 or c[1] < 0 for c in cfg):
             raise UnsupportedPrimitive("pad with interior or negative padding")
+        if not (np.all(_bool(pv.lo == 0)) and np.all(_bool(pv.hi == 0))):
+            raise UnsupportedPrimitive("pad with a nonzero value")
         widths = [(0, 0), *((c[0], c[1]) for c in cfg)]
-        return IV(np.pad(x.lo, widths, constant_values=0) + 0, np.pad(x.hi, widths), x.point) if (
-            np.all(pv.lo == 0) and np.all(pv.hi == 0)) else _raise("pad with a nonzero value")
+        zero = ar.const(np.zeros(()))
+        return IV(np.pad(x.lo, widths, constant_values=zero),
+                  np.pad(x.hi, widths, constant_values=zero), x.point)
     if name == "dynamic_slice":
         x = ctx.lift(vals[0])
-        starts = [int(np.asarray(s).reshape(-1)[0]) for s in vals[1:]]
+        if not all(not isinstance(s, (IV, BIV)) for s in vals[1:]):
+            raise UnsupportedPrimitive("dynamic_slice with interval-valued start indices")
+        starts = _check_dynamic_slice(eqn, vals)
         sizes = params["slice_sizes"]
         idx = (slice(None), *(slice(s, s + n) for s, n in zip(starts, sizes, strict=True)))
         return _struct(lambda a: a[idx], x)
+    if name == "gather":
+        return _gather(ctx, eqn, vals)
     if name == "reduce_sum":
         x = ctx.iv(vals[0])
         axes = tuple(a + 1 for a in params["axes"])
@@ -824,15 +1138,251 @@ def _apply(ctx: _Ctx, eqn, vals):
         x = ctx.iv(vals[0])
         axes = tuple(a + 1 for a in params["axes"])
         op = np.max if name == "reduce_max" else np.min
-        return IV(op(x.lo, axis=axes), op(x.hi, axis=axes), x.point)
+        lo, hi = op(x.lo, axis=axes, keepdims=True), op(x.hi, axis=axes, keepdims=True)
+        # more than one element that can be the extremum: a kink
+        cand = _bool(x.hi >= lo) if name == "reduce_max" else _bool(x.lo <= hi)
+        ctx.flag("kink", np.sum(cand, axis=axes) > 1)
+        return IV(np.squeeze(lo, axis=axes), np.squeeze(hi, axis=axes), x.point)
     if name == "dot_general":
         return _dot_general(ctx, params, ctx.iv(vals[0]), ctx.iv(vals[1]), eqn)
     if name == "iota":
-        return np.asarray(prim.bind(**params))
-    raise UnsupportedPrimitive(
-        f"the interval interpreter has no rule for primitive {name!r}; rewrite the function with "
-        "supported operations (arithmetic, powers, exp/log/tanh/sin/cos/sqrt, matmul, indexing)"
-    )
+        return np.asarray(eqn.prim.bind(**params))
+    raise UnsupportedPrimitive(f"primitive {name!r} on these operands")
+
+
+def _finite(v) -> bool:
+    try:
+        return bool(v.is_finite())
+    except AttributeError:
+        return bool(np.isfinite(v))
+
+
+def _steps(ctx: _Ctx, name: str, x: IV, params) -> IV:
+    """floor / ceil / round: step functions; a jump inside the box raises 'jump'."""
+    ar = ctx.ar
+    fl = ar.to_float(x.lo, -1)
+    fh = ar.to_float(x.hi, 1)
+    if x.lo.dtype == object:  # exact endpoints: decide on floats one ulp outward
+        fl, fh = _down(fl), _up(fh)
+    if name == "floor":
+        k = np.floor(fl)
+        inside = fh < k + 1
+        touch = fl == k
+        lo, hi = k, np.floor(fh)
+    elif name == "ceil":
+        k = np.ceil(fh)
+        inside = fl > k - 1
+        touch = fh == k
+        lo, hi = np.ceil(fl), k
+    else:
+        k = np.round(0.5 * fl + 0.5 * fh)
+        inside = (fl > k - 0.5) & (fh < k + 0.5)
+        touch = ~inside
+        lo, hi = np.where(inside, k, np.floor(fl)), np.where(inside, k, np.ceil(fh))
+    if x.lo.dtype != object and np.array_equal(x.lo, x.hi):
+        # a point: the exact value; a point on a step is 'touching'
+        v = {"floor": np.floor, "ceil": np.ceil}.get(name)
+        if v is not None:
+            lo = hi = v(x.lo)
+            touch = x.lo == lo
+            inside = np.ones_like(touch)
+    ctx.flag("jump", ~inside)
+    ctx.flag("kink", ~inside | touch)
+    return IV(ar.const(np.asarray(lo, np.float64)), ar.const(np.asarray(hi, np.float64)),
+              x.point)
+
+
+def _compare(ctx: _Ctx, eqn: _Eqn, vals, rank: int) -> BIV:
+    name = eqn.name
+    if vals[0] is vals[1] and isinstance(vals[0], IV):
+        truth = np.full(vals[0].lo.shape, name in ("le", "ge", "eq"))
+        return BIV(truth, truth)
+    x, y = ctx.iv(vals[0]), ctx.iv(vals[1])
+    al, ah = _align(x.lo, rank), _align(x.hi, rank)
+    bl, bh = _align(y.lo, rank), _align(y.hi, rank)
+    ctx.flag("kink", _intersect(al, ah, bl, bh))
+    # the switching surface t = c of a comparison with a constant (for continuity proofs)
+    origin = None
+    ins = eqn.ins
+    if _is_const_iv(y) and not isinstance(ins[0], _Lit) and not _is_const_iv(x):
+        origin = [(ins[0], y)]
+    elif _is_const_iv(x) and not isinstance(ins[1], _Lit) and not _is_const_iv(y):
+        origin = [(ins[1], x)]
+    if name in ("gt", "ge"):
+        al, ah, bl, bh = bl, bh, al, ah
+        name = {"gt": "lt", "ge": "le"}[name]
+    B = _bool
+    if name == "lt":
+        out = BIV(B(ah < bl), B(al < bh))
+    elif name == "le":
+        out = BIV(B(ah <= bl), B(al <= bh))
+    elif name == "eq":
+        out = BIV(B(al == ah) & B(bl == bh) & B(al == bl), B(al <= bh) & B(bl <= ah))
+    else:
+        out = BIV(B(ah < bl) | B(bh < al), ~(B(al == ah) & B(bl == bh) & B(al == bl)))
+    _set_origin(out, origin)
+    return out
+
+
+def _set_origin(b: BIV, origin) -> None:
+    b.origin = origin
+
+
+def _get_origin(b) -> Any:
+    return getattr(b, "origin", None)
+
+
+def _merge_origins(bs) -> Any:
+    out = []
+    for b in bs:
+        o = _get_origin(b)
+        if o is None:
+            # a constant boolean has no switching surface; an unknown origin spoils the proof
+            if np.array_equal(_bool(b.lo), _bool(b.hi)):
+                continue
+            return None
+        out.extend(o)
+    return out
+
+
+def _select(ctx: _Ctx, eqn: _Eqn, vals, rank: int):
+    pred, *cases = vals
+    cases_iv = [ctx.iv(c) for c in cases]
+    cl = [_align(c.lo, rank) for c in cases_iv]
+    ch = [_align(c.hi, rank) for c in cases_iv]
+    if isinstance(pred, BIV):
+        if len(cases) != 2:
+            raise UnsupportedPrimitive("select_n with an uncertain integer predicate")
+        t_lo, t_hi = _align(_bool(pred.lo), rank), _align(_bool(pred.hi), rank)
+        lo = np.where(t_lo, cl[1], np.where(~t_hi, cl[0], np.minimum(cl[0], cl[1])))
+        hi = np.where(t_lo, ch[1], np.where(~t_hi, ch[0], np.maximum(ch[0], ch[1])))
+        undecided = t_lo != t_hi
+        if undecided.any():
+            ctx.flag("kink", undecided)
+            if ctx.checks:
+                ok = _continuous_switch(ctx, eqn, pred, undecided, rank)
+                ctx.flag("jump", ctx._per_box(undecided) & ~ok)
+        return IV(lo, hi)
+    p = np.asarray(pred).astype(np.int64)[None]
+    p = _align(p, rank)
+    lo = np.choose(p, np.broadcast_arrays(*cl)) if len(cl) > 1 else cl[0]
+    hi = np.choose(p, np.broadcast_arrays(*ch)) if len(ch) > 1 else ch[0]
+    return IV(lo, hi)
+
+
+def _continuous_switch(ctx: _Ctx, eqn: _Eqn, pred: BIV, undecided: np.ndarray,
+                       rank: int) -> np.ndarray:
+    """Where the select is proven continuous: both cases take one and the same point value
+    on every switching surface ``t = c`` of the predicate (``t`` overridden by ``c`` and the
+    cases re-evaluated; sound when ``t`` is a scalar or the cases depend on ``t``
+    elementwise)."""
+    origins = _get_origin(pred)
+    prog, env = ctx.prog, ctx.env
+    no = np.zeros(1, bool)
+    if not origins or prog is None or env is None:
+        return no
+    ok = np.ones(1, bool)
+    case_ids = eqn.ins[1:]
+    for tid, c in origins:
+        if not isinstance(tid, int) or tid not in env:
+            return no
+        t = env[tid]
+        if not isinstance(t, IV):
+            return no
+        # ids holding the very same value (structural ops are shared: two x[0] reads)
+        tids = {i for i, v in env.items() if v is t}
+        scalar = int(np.prod(prog.avals[tid].shape, dtype=np.int64)) == 1
+        start = min(_defined_at(prog, i) for i in tids)
+        if not scalar and not _elementwise_slice(prog, tids, start, eqn.idx):
+            return no
+        shape = t.lo.shape[1:]
+        cl = c.lo.reshape(c.lo.shape[:1] + (1,) * max(0, len(shape) - (c.lo.ndim - 1))
+                          + c.lo.shape[1:])
+        cl = np.broadcast_to(cl, (1, *shape))
+        sub = _Ctx(ctx.ar, checks=False)
+        local = dict(env)
+        over = IV(cl, cl, point=True)
+        for i in tids:
+            local[i] = over
+        _run(prog, local, sub, start, eqn.idx, set(tids))
+        a_b = [ctx.iv(ctx.lift(i.val) if isinstance(i, _Lit) else local[i]) for i in case_ids]
+        same = (_bool(a_b[0].lo == a_b[0].hi) & _bool(a_b[1].lo == a_b[1].hi)
+                & _bool(a_b[0].lo == a_b[1].lo))
+        ok = ok & ctx._per_box(~same).__invert__() & ~sub._per_box(sub.bad)
+    return ok
+
+
+def _defined_at(prog: _Program, vid: int) -> int:
+    for e in prog.eqns:
+        if vid in e.outs:
+            return e.idx + 1
+    return 0
+
+
+def _elementwise_slice(prog: _Program, tids: set[int], start: int, stop: int) -> bool:
+    """Whether every equation in ``start:stop`` that reads ``tids`` (transitively) is
+    elementwise in them (no reduction, broadcasting or reindexing of a dirty operand)."""
+    dirty = set(tids)
+    for e in prog.eqns[start:stop]:
+        d_in = [o for o in e.ins if not isinstance(o, _Lit) and o in dirty]
+        if not d_in:
+            continue
+        if e.name not in _ELEMENTWISE:
+            return False
+        shape = tuple(e.out_avals[0].shape)
+        if any(tuple(prog.avals[o].shape) != shape for o in d_in):
+            return False
+        dirty.update(e.outs)
+    return True
+
+
+def _check_dynamic_slice(eqn: _Eqn, vals) -> list[int]:
+    op_shape = _operand_shape(eqn, vals[0])
+    starts = [int(np.asarray(s).reshape(-1)[0]) for s in vals[1:]]
+    sizes = eqn.params["slice_sizes"]
+    for d, (s, k) in enumerate(zip(starts, sizes, strict=True)):
+        if s < 0 or s + k > op_shape[d]:
+            raise IndexOutOfRange(
+                f"index {s} (slice of size {k}) is out of range for axis {d} of size "
+                f"{op_shape[d]}: the function reads beyond its input (JAX would clamp it)")
+    return starts
+
+
+def _operand_shape(eqn: _Eqn, v) -> tuple[int, ...]:
+    if isinstance(v, (IV, BIV)):
+        return tuple(v.lo.shape[1:])
+    return tuple(np.shape(v))
+
+
+def _gather(ctx: _Ctx, eqn: _Eqn, vals):
+    """gather with constant indices: exact data movement, applied to an index map."""
+    x, idx = vals
+    if isinstance(idx, (IV, BIV)):
+        raise UnsupportedPrimitive("gather with interval-valued indices")
+    x = ctx.lift(x)
+    if not isinstance(x, (IV, BIV)):
+        return _concrete_eval(eqn, [x, idx])
+    op_shape = tuple(x.lo.shape[1:])
+    size = int(np.prod(op_shape, dtype=np.int64))
+    dn = eqn.params["dimension_numbers"]
+    sizes = eqn.params["slice_sizes"]
+    ix = np.asarray(idx)
+    starts = ix.reshape(-1, ix.shape[-1]) if ix.ndim else ix.reshape(1, 1)
+    for j, d in enumerate(dn.start_index_map):
+        s = starts[:, j]
+        if np.any(s < 0) or np.any(s + sizes[d] > op_shape[d]):
+            raise IndexOutOfRange(
+                f"gather index {s.tolist()} is out of range for axis {d} of size "
+                f"{op_shape[d]}: the function reads beyond its input")
+    # gather an array of flat positions (exact in float64) and take from every endpoint
+    pos = np.arange(size, dtype=np.float64).reshape(op_shape)
+    gathered = np.asarray(_concrete_eval(eqn, [pos, ix])).astype(np.int64)
+    flat = gathered.reshape(-1)
+
+    def take(a):
+        return a.reshape(a.shape[0], -1)[:, flat].reshape((a.shape[0], *gathered.shape))
+
+    return _struct(take, x)
 
 
 def _raise(msg):
@@ -849,8 +1399,8 @@ def ar_neg(x):
 
 def _dot_general(ctx: _Ctx, params, x: IV, y: IV, eqn):
     (lc, rc), (lb, rb) = params["dimension_numbers"]
-    lrank = len(eqn.invars[0].aval.shape)
-    rrank = len(eqn.invars[1].aval.shape)
+    lrank = len(x.lo.shape) - 1
+    rrank = len(y.lo.shape) - 1
     lfree = [d for d in range(lrank) if d not in lc and d not in lb]
     rfree = [d for d in range(rrank) if d not in rc and d not in rb]
 
@@ -871,7 +1421,7 @@ def _dot_general(ctx: _Ctx, params, x: IV, y: IV, eqn):
     bl = prep(y.lo, rb, rfree, rc, False)
     bh = prep(y.hi, rb, rfree, rc, False)
     lo, hi = ctx.ar.matmul(al, ah, bl, bh, x.point, y.point)
-    out_shape = eqn.outvars[0].aval.shape
+    out_shape = eqn.out_avals[0].shape
     return IV(lo.reshape((lo.shape[0], *out_shape)), hi.reshape((hi.shape[0], *out_shape)),
               x.point and y.point)
 
@@ -881,8 +1431,11 @@ class IntervalFunction:
     """A JAX function ``x -> y`` (``x`` of shape ``(n,)``) traced once for interval evaluation.
 
     ``f(lo, hi)`` with ``lo``/``hi`` of shape ``(B, n)`` returns ``(ylo, yhi)`` of shape
-    ``(B, *y.shape)`` enclosing ``{f(x) : lo ≤ x ≤ hi}`` for each box. The trace is made in
-    float64 (64-bit mode is entered for it).
+    ``(B, *y.shape)`` enclosing ``{f(x) : lo ≤ x ≤ hi}`` for each box; with
+    ``flags=True`` also the per-box :class:`Flags`. Boxes where the function may be
+    undefined (``bad``) get ``[-inf, inf]``. The trace is made in float64 (64-bit mode is
+    entered for it). A primitive outside :data:`PRIMITIVES` raises
+    :class:`UnsupportedPrimitive` when it is reached with interval operands.
     """
 
     def __init__(self, fn: Callable[[jax.Array], jax.Array], n: int) -> None:
@@ -892,9 +1445,11 @@ class IntervalFunction:
         self.n = n
         self.out_shape = tuple(closed.jaxpr.outvars[0].aval.shape)
         self.consts = [np.asarray(c) for c in closed.consts]
+        self.prog = flatten_jaxpr(closed)
+        self.primitives = sorted({e.name for e in self.prog.eqns})
 
-    def __call__(self, lo: np.ndarray, hi: np.ndarray,
-                 arith: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, lo: np.ndarray, hi: np.ndarray, arith: Any = None,
+                 flags: bool = False):
         arith = FloatArith() if arith is None else arith
         lo = np.asarray(lo)
         hi = np.asarray(hi)
@@ -902,13 +1457,30 @@ class IntervalFunction:
             lo = np.asarray(lo, np.float64)
             hi = np.asarray(hi, np.float64)
         x = IV(lo, hi, point=False)
-        out = eval_jaxpr(self.closed.jaxpr, self.consts, [x], arith)[0]
+        ctx = _Ctx(arith)
+        out = _run_program(self.prog, [x], ctx)[0]
         if not isinstance(out, IV):
-            out = _Ctx(arith).iv(out)
+            out = ctx.iv(out)
         B = lo.shape[0]
         ol = np.broadcast_to(out.lo, (B, *self.out_shape)) if out.lo.shape[0] != B else out.lo
         oh = np.broadcast_to(out.hi, (B, *self.out_shape)) if out.hi.shape[0] != B else out.hi
-        return ol, oh
+        bad = np.broadcast_to(ctx._per_box(ctx.bad), (B,))
+        if bad.any():
+            ninf, pinf = _infs(arith, ol)
+            sel = bad.reshape((B,) + (1,) * (ol.ndim - 1))
+            ol = np.where(sel, ninf, ol)
+            oh = np.where(sel, pinf, oh)
+        if not flags:
+            return ol, oh
+        kink = np.broadcast_to(ctx._per_box(ctx.kink), (B,)).copy()
+        jump = np.broadcast_to(ctx._per_box(ctx.jump), (B,)).copy()
+        return ol, oh, Flags(bad.copy(), kink | jump | bad, jump | bad)
+
+
+def _infs(arith, like: np.ndarray):
+    if like.dtype == object:
+        return arith.const(np.array(-np.inf)), arith.const(np.array(np.inf))
+    return -np.inf, np.inf
 
 
 def interval_function(fn: Callable[[jax.Array], jax.Array], n: int) -> IntervalFunction:

@@ -197,8 +197,11 @@ class PolyFunction:
                 self.max_deg = np.maximum(self.max_deg, m)
             self.terms.append(ts)
 
-    def __call__(self, lo: np.ndarray, hi: np.ndarray, arith: Any = None):
-        from chaosgym.lyapunov.interval import FloatArith
+    def __call__(self, lo: np.ndarray, hi: np.ndarray, arith: Any = None, flags: bool = False):
+        from chaosgym.lyapunov.interval import Flags, FloatArith
+
+        if flags:  # a polynomial is smooth and defined everywhere
+            return (*self(lo, hi, arith), Flags.none(lo.shape[0]))
 
         ar = FloatArith() if arith is None else arith
         B = lo.shape[0]

@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from chaosgym.lyapunov.certify import Certificate
+from chaosgym.lyapunov.certificate import Certificate
 
 __all__ = ["plot_certificate", "text_report"]
 

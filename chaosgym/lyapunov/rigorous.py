@@ -322,7 +322,8 @@ def recheck(cert, max_depth: int = 4):
     ``rigour="rigorous"``; otherwise its status becomes UNKNOWN and ``message`` says which
     part failed.
     """
-    from chaosgym.lyapunov.certify import Status, compiled, enclose
+    from chaosgym.lyapunov.certificate import Status
+    from chaosgym.lyapunov.enclosures import compiled, enclose
 
     if cert.status not in (Status.CERTIFIED, Status.CERTIFIED_OUTSIDE_HOLE):
         return cert
@@ -407,7 +408,13 @@ def _recheck_local(problem, comp, loc, ar: ArbArith, flint) -> float | None:
     jl, jh = comp.dh(P, P, ar)
     X_lo = arb_array(p - loc.radius)
     X_hi = arb_array(p + loc.radius)
-    Hl, Hh = comp.hess(X_lo, X_hi, ar)
+    # C² on the local box, decided in ball arithmetic too
+    for piece in (comp.h, comp.dh):
+        if piece(X_lo, X_hi, ar, flags=True)[2].kink[0]:
+            return None
+    Hl, Hh, flh = comp.hess(X_lo, X_hi, ar, flags=True)
+    if flh.kink[0]:
+        return None
     n = problem.n
     r0 = ar.arb(0)
     for k in range(2):

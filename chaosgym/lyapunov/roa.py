@@ -30,7 +30,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from chaosgym.lyapunov.certify import Certificate, certify, compiled, local_certificate
+from chaosgym.lyapunov.certificate import Certificate
+from chaosgym.lyapunov.certify import certify, local_certificate
+from chaosgym.lyapunov.enclosures import compiled
 from chaosgym.lyapunov.problem import LyapunovProblem
 
 __all__ = ["RoaResult", "estimate_roa"]
