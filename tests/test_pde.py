@@ -52,6 +52,86 @@ def test_grid_spectral_derivative_and_dealias(x64, ndim, cplx):
     assert np.array_equal(g.dealias, kept)
 
 
+def _exact_cubic(v: np.ndarray, N: int, real: bool) -> np.ndarray:
+    """Spectrum of the exact cubic (u³ or |A|²A) of the band-limited field with FFT ``v`` on
+    an N-point grid, computed on a grid 4x finer (no aliasing) and cut back to N modes."""
+    M = 4 * N
+    n = np.fft.fftfreq(N, 1.0 / N).astype(int)
+    if real:
+        w = np.zeros(M // 2 + 1, complex)
+        w[: N // 2 + 1] = v
+        u = np.fft.irfft(w * (M / N), n=M)
+        c = np.fft.rfft(u**3) * (N / M)
+        return c[: N // 2 + 1]
+    w = np.zeros(M, complex)
+    w[n] = v
+    A = np.fft.ifft(w * (M / N))
+    c = np.fft.fft(np.abs(A) ** 2 * A) * (N / M)
+    return c[n]
+
+
+@pytest.mark.parametrize("real", [True, False])
+def test_half_rule_makes_cubic_terms_alias_free_and_two_thirds_does_not(x64, real):
+    from chaosgym.systems.pde.semilinear import cubic_term, real_cubic_term
+
+    N, rng = 32, np.random.default_rng(1)
+    out = {}
+    for frac in (0.5, 2.0 / 3.0):
+        g = Grid(7.0, N, 1, not real, frac)
+        assert g.max_mode == (7 if frac == 0.5 else 10)
+        noise = rng.normal(size=g.spectral_shape) + 1j * rng.normal(size=g.spectral_shape)
+        v = np.where(g.dealias, noise, 0.0)
+        if real:
+            v[0] = v[0].real
+            v = np.fft.rfft(np.fft.irfft(v, n=N))  # a real field's spectrum
+        term = (real_cubic_term if real else cubic_term)(g, lambda p: 1.0)
+        got = np.asarray(term(jnp.asarray(v), None))
+        exact = np.where(g.dealias, _exact_cubic(v, N, real), 0.0)
+        out[frac] = np.max(np.abs(got - exact)) / np.max(np.abs(exact))
+    assert out[0.5] < 1e-12  # alias-free on the retained modes
+    assert out[2.0 / 3.0] > 1e-3  # modes above N/4 alias back onto retained ones
+
+
+def test_cubic_terms_reject_the_wrong_field_and_bad_fractions():
+    from chaosgym.systems.pde.semilinear import cubic_term, real_cubic_term
+
+    with pytest.raises(ValueError, match="real_cubic_term"):
+        cubic_term(Grid(1.0, 16), lambda p: 1.0)
+    with pytest.raises(ValueError, match="cubic_term"):
+        real_cubic_term(Grid(1.0, 16, 1, True), lambda p: 1.0)
+    for bad in (0.0, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="dealias_fraction"):
+            Grid(1.0, 16, dealias_fraction=bad)
+    with pytest.raises(ValueError, match="keeps no mode"):
+        Grid(1.0, 4, dealias_fraction=0.3)
+
+
+def test_models_and_coefficients_keyed_by_every_parameter():
+    """Cached models (and the ETDRK4 coefficients built from them) differ whenever a
+    parameter they depend on differs, and are shared when every one is equal."""
+    base = cgle.CGLEParams(N=64, L=50.0)
+    spec = systems.get("ginzburg_landau")
+    variants = {"alpha": base.replace(alpha=2.5), "L": base.replace(L=51.0),
+                "dealias": base.replace(dealias=2.0 / 3.0), "N": base.replace(N=32)}
+    assert cgle._model(base) is cgle._model(base.replace())
+    c0 = make_stepper(spec, dt=0.5, substeps=10, params=base).coefficients
+    for name, p in variants.items():
+        m0, m1 = cgle._model(base), cgle._model(p)
+        assert m1 is not m0, name
+        c1 = make_stepper(spec, dt=0.5, substeps=10, params=p).coefficients
+        same_shape = c1.E.shape == c0.E.shape
+        if name == "dealias":
+            assert np.array_equal(m1.symbol, m0.symbol)
+            assert not np.array_equal(m1.grid.dealias, m0.grid.dealias)
+        else:
+            assert not (same_shape and np.allclose(c1.f1, c0.f1)), name
+    # the step and the substep count are part of the coefficients too
+    c_dt = make_stepper(spec, dt=0.5, substeps=5, params=base).coefficients
+    assert c_dt.h == 0.1 and not np.allclose(c_dt.E, c0.E)
+    # KS: two lengths give different symbols, dynamics and equilibria
+    assert not np.array_equal(ks.model(22.0, 64).symbol, ks.model(22.5, 64).symbol)
+
+
 def test_gaussian_jets_unit_integral_and_centres():
     g = Grid(22.0, 64)
     B = np.asarray(gaussian_jets(g, 4, 0.4))
@@ -178,7 +258,7 @@ def test_ks_equilibria_residuals_energies_and_fixed_points(x64):
 
 
 def test_ks_target_env_reward_is_distance_to_equilibrium():
-    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v0", target=2,
+    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v1", target=2,
                                     bank_size=4)
     E3 = ks.equilibria(22.0, 64)[2]
     _obs, state = fenv.reset_to(jax.random.key(0), jnp.asarray(E3, jnp.float32))
@@ -221,7 +301,7 @@ def test_conservative_nls_soliton_conserves_and_moves_at_its_speed(x64):
 # ---------------------------------------------------------------------- environments
 @pytest.fixture(scope="module")
 def ks_env():
-    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v0")
+    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v1")
     yield env
     env.close()
 
@@ -241,7 +321,7 @@ def test_ks_env_one_trace_per_shape_and_dissipation_reward(ks_env):
 
 @pytest.mark.parametrize("observation,dim", [("field", 64), ("fourier", 2 * 9), ("sensors", 8)])
 def test_ks_observation_modes(observation, dim):
-    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v0",
+    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v1",
                                     observation=observation, n_modes=8, bank_size=4)
     obs, _state = fenv.reset(jax.random.key(0))
     assert obs.shape == (dim,) == fenv.observation_space.shape
@@ -249,7 +329,7 @@ def test_ks_observation_modes(observation, dim):
 
 def test_blow_up_ends_episode_with_diverged_and_finite_obs():
     # one ETDRK4 step of 8 time units is unstable for KS with strong forcing
-    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v0", dt=8.0, substeps=1,
+    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v1", dt=8.0, substeps=1,
                    bank_size=4, max_steps=50)
     obs, _ = env.reset(seed=0)
     diverged = False
@@ -296,7 +376,7 @@ _VEC_OVERRIDES = {"lambda_omega": {"N": 32, "L": 10.0}, "kolmogorov": {"N": 32}}
 
 # every id is checked batched; in the default run one 1-D and one 2-D id (CPU budget), the
 # rest under -m slow
-_VEC_DEFAULT = ("chaosgym/KuramotoSivashinskyDissipation-v0", "chaosgym/LambdaOmegaSuppress-v0")
+_VEC_DEFAULT = ("chaosgym/KuramotoSivashinskyDissipation-v1", "chaosgym/LambdaOmegaSuppress-v1")
 
 
 @pytest.mark.parametrize("env_id", [

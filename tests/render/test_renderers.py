@@ -113,7 +113,7 @@ def test_human_mode_opens_and_closes():
 def test_pde_human_show(rgb_envs):
     import pygame
 
-    env = rgb_envs.get("chaosgym/KuramotoSivashinskyTarget-v0")
+    env = rgb_envs.get("chaosgym/KuramotoSivashinskyTarget-v1")
     env.reset(seed=0)
     r = make_renderer(env)
     r.reset(env.unwrapped)

@@ -1,7 +1,8 @@
 """Periodic pseudo-spectral PDEs ``u_t = L u + N(u) + f(x, a)`` stepped by ETDRK4.
 
 Machinery: :class:`~chaosgym.systems.pde.spectral.Grid` (1-D/2-D periodic grids, wavenumbers,
-2/3 dealiasing), :class:`~chaosgym.systems.pde.semilinear.Semilinear` (linear symbol and
+dealiasing by a per-system fraction: 2/3 for quadratic terms, 1/2 for cubic ones),
+:class:`~chaosgym.systems.pde.semilinear.Semilinear` (linear symbol and
 nonlinear term), :class:`~chaosgym.systems.pde.semilinear.PDESpec` and
 :func:`~chaosgym.systems.pde.semilinear.make_pde_stepper` (all ETDRK4 substeps of a control
 interval in one traced loop, coefficients from :mod:`chaosgym.integrators.etdrk4` computed once),

@@ -2,9 +2,9 @@
 
 Description:
     u_t + u u_x = ν u_xx + f(x, t) on x ∈ [0, L), periodic, pseudo-spectral with N modes, 2/3
-    dealiasing and ETDRK4 (real symbol −ν k²). Defaults L=1, N=256, ν=0.01 (resolved fronts;
-    controlgym's ``burgers`` uses ν=0.001, under-resolved at N=256), control interval 0.05 with
-    25 ETDRK4 substeps.
+    dealiasing (``dealias``) and ETDRK4 (real symbol −ν k²). Defaults L=1, N=256, ν=0.01
+    (resolved fronts; controlgym's ``burgers`` uses ν=0.001, under-resolved at N=256), control
+    interval 0.05 with 25 ETDRK4 substeps.
 
 Actuation:
     ``"forcing"``: ``n_actuators`` = 8 box actuators of width ``actuator_width`` = 0.1 L
@@ -15,7 +15,9 @@ Observation (set by the task): ``n_sensors`` = 10 point sensors, the field or Fo
 
 Starting state:
     Random combinations of the lowest four Fourier modes (amplitude ~0.3), integrated 0.5 time
-    units.
+    units (Burgers has no attractor: the flow decays). Environments draw from a bank of
+    ``bank_size`` = 1024 states: 128 random profiles, each recorded at 8 successive control
+    intervals after the warm-up (``bank_chains=128, bank_stride=1``).
 
 Track task:
     follow the travelling wave r(x, t) = A sin(2π(x − ct)/L).
@@ -27,6 +29,8 @@ References:
 
 Version History:
     v0: initial release.
+    v1 (BurgersTrack-v1): starting states from a bank of 1024 (was 32); the dealiasing
+    fraction is a static parameter ``dealias`` (default 2/3: dynamics unchanged).
 """
 
 from __future__ import annotations
@@ -60,16 +64,18 @@ class BurgersParams:
     actuator_kind: str = static("box")
     actuator_width: float = 0.1
     n_sensors: int = static(10)
+    dealias: float = static(2.0 / 3.0)
 
 
 @functools.lru_cache(maxsize=32)
-def model(L: float, N: int, nu: float) -> Semilinear:
-    g = Grid(float(L), int(N), 1, False)
+def model(L: float, N: int, nu: float, dealias: float = 2.0 / 3.0) -> Semilinear:
+    """Symbol ``−ν k²`` and ``−(u²/2)_x``, cached by every argument it depends on."""
+    g = Grid(float(L), int(N), 1, False, float(dealias))
     return Semilinear(g, -nu * g.k2, advection_term(g))
 
 
 def _model(p: BurgersParams) -> Semilinear:
-    return model(p.L, p.N, p.nu)
+    return model(p.L, p.N, p.nu, p.dealias)
 
 
 def actuator_matrix(p: BurgersParams) -> jax.Array:
@@ -98,6 +104,8 @@ SPEC = PDESpec(
     integrator="etdrk4",
     bound=50.0,
     warmup=0.5,
+    bank_chains=128,
+    bank_stride=1,
     references=(
         "J. M. Burgers, Adv. Appl. Mech. 1, 171 (1948)",
         "X. Zhang et al., controlgym, L4DC (2024)",

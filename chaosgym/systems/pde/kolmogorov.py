@@ -2,10 +2,10 @@
 
 Description:
     ω_t + u·∇ω = (1/Re) ∇²ω − n cos(n y) + f(x, y, t) on the torus [0, 2π)², the curl of the
-    body force sin(n y) x̂ (Chandler & Kerswell 2013 scaling), with u = (ψ_y, −ψ_x) and
-    ω = −∇²ψ. Pseudo-spectral, N² grid, 2/3 dealiasing, ETDRK4 (real symbol −|k|²/Re). The
-    laminar state ω_L = −(Re/n) cos(n y) is unstable; defaults n=4, Re=40, N=64 give sustained
-    chaotic flow (λ1 > 0, measured here). The state is the flat vorticity ``ω (N²)``.
+    body force sin(n y) x̂ (Chandler & Kerswell 2013 scaling), with u = (ψ_y, −ψ_x) and ω =
+    −∇²ψ. Pseudo-spectral, N² grid, 2/3 dealiasing (``dealias``), ETDRK4 (real symbol −|k|²/Re).
+    The laminar state ω_L = −(Re/n) cos(n y) is unstable; defaults n=4, Re=40, N=64 give
+    sustained chaotic flow (λ1 > 0, measured here). The state is the flat vorticity ``ω (N²)``.
 
 Actuation:
     ``"forcing"``: an ``n_actuators × n_actuators`` lattice of unit-integral 2-D Gaussian
@@ -15,7 +15,11 @@ Observation (set by the task): ω on an ``n_sensors × n_sensors`` lattice, the 
     lowest Fourier modes.
 
 Starting state:
-    The laminar state plus random low-mode vorticity (amplitude ~1), integrated ``warmup``.
+    The laminar state plus random vorticity in the modes (k_x, k_y) with 1 ≤ k_x ≤ 3,
+    0 ≤ k_y ≤ 2 (unit normal coefficients), integrated ``warmup`` = 60 time units. The flow
+    is expensive to warm up, so environments harvest their bank of ``bank_size`` = 512 states
+    from 2 independent trajectories, one state per control interval (0.5 time units) after
+    the warm-up (``bank_chains=2, bank_stride=1``: 128 time units of each trajectory).
 
 Suppress task:
     cost ⟨(ω − ω_L)²⟩ / ⟨ω_L²⟩ (distance to the laminar flow); metrics ``enstrophy`` ⟨ω²⟩/2 and
@@ -28,6 +32,9 @@ References:
 
 Version History:
     v0: initial release.
+    v1 (KolmogorovSuppress-v1): starting states from a bank of 512 harvested from 2
+    trajectories (was 2 states: every episode started from one of two); the dealiasing
+    fraction is a static parameter ``dealias`` (default 2/3: dynamics unchanged).
 """
 
 from __future__ import annotations
@@ -62,11 +69,13 @@ class KolmogorovParams:
     n_actuators: int = static(4)
     actuator_width: float = 0.4
     n_sensors: int = static(8)
+    dealias: float = static(2.0 / 3.0)
 
 
 @functools.lru_cache(maxsize=16)
-def model(N: int, Re: float, n: int) -> Semilinear:
-    g = Grid(TWO_PI, int(N), 2, False)
+def model(N: int, Re: float, n: int, dealias: float = 2.0 / 3.0) -> Semilinear:
+    """Symbol ``−|k|²/Re``, advection and the forcing curl, cached by every argument."""
+    g = Grid(TWO_PI, int(N), 2, False, float(dealias))
     symbol = -g.k2 / Re
     kx, ky = g.k_deriv
     inv_k2 = np.where(g.k2 > 0, 1.0 / np.where(g.k2 > 0, g.k2, 1.0), 0.0)
@@ -90,7 +99,7 @@ def model(N: int, Re: float, n: int) -> Semilinear:
 
 
 def _model(p: KolmogorovParams) -> Semilinear:
-    return model(p.N, p.Re, p.n)
+    return model(p.N, p.Re, p.n, p.dealias)
 
 
 def actuator_matrix(p: KolmogorovParams) -> jax.Array:
@@ -145,6 +154,8 @@ SPEC = PDESpec(
     integrator="etdrk4",
     bound=1e3,
     warmup=60.0,
+    bank_chains=2,
+    bank_stride=1,
     references=(
         "G. J. Chandler and R. R. Kerswell, J. Fluid Mech. 722, 554 (2013)",
         "L. D. Meshalkin and Ya. G. Sinai, J. Appl. Math. Mech. 25, 1700 (1961)",

@@ -2,10 +2,10 @@
 
 Description:
     u_t + u u_x + u_xx + u_xxxx = f(x, t) on the periodic interval x ∈ [0, L), discretised by
-    ``N`` Fourier modes with 2/3 dealiasing and advanced by ETDRK4 (Kassam & Trefethen 2005),
-    coefficients computed once per (grid, step). Linear symbol ``k² − k⁴`` (real: half-circle
-    contour). Default L=22, N=64 (the Bucci et al. / Zeng & Graham setting); any L and even N
-    work (``L=..., N=...``).
+    ``N`` Fourier modes with 2/3 dealiasing (``dealias``) and advanced by ETDRK4 (Kassam &
+    Trefethen 2005), coefficients computed once per (grid, step). Linear symbol ``k² − k⁴``
+    (real: half-circle contour). Default L=22, N=64 (the Bucci et al. / Zeng & Graham setting);
+    any L and even N work (``L=..., N=...``).
 
 Actuation:
     ``"forcing"``: ``f(x) = Σ_i a_i g_i(x)`` with ``n_actuators`` actuators centred at
@@ -18,8 +18,11 @@ Observation (set by the task): ``n_sensors`` point sensors at x_j = j L / n_s (b
     interpolation), the full field, or the lowest Fourier modes.
 
 Starting state:
-    Random low-mode profiles integrated ``warmup`` = 100 time units onto the attractor
-    (environments keep a bank of such states).
+    Random low-mode profiles integrated ``warmup`` = 100 time units onto the attractor. An
+    environment draws each episode's state from a bank of ``bank_size`` such states (1024 for
+    the L=22 ids, 512 for the L=32π one), harvested from 64 independent trajectories every
+    time unit after their warm-up (``bank_chains=64, bank_stride=4``), plus a relative
+    perturbation ``ic_noise``.
 
 Invariants (L=22, N=64):
     λ1 = 0.048 ± 0.002, ⟨u²⟩ = 1.41 ± 0.02, ⟨u_x²⟩ = ⟨u_xx²⟩ = 0.92 ± 0.02 (recomputed in
@@ -40,6 +43,10 @@ References:
 
 Version History:
     v0: initial release.
+    v1 (KuramotoSivashinskyDissipation/Target-v1, DissipationControlgym-v1): starting states
+    from a bank of 1024 (512 for the L=32π id) states harvested from 64 trajectories (was 64
+    and 16 independent warm-ups, so 20 resets repeated states); the dealiasing fraction is a
+    static parameter ``dealias`` (default 2/3: dynamics unchanged).
 """
 
 from __future__ import annotations
@@ -79,17 +86,20 @@ class KSParams:
     actuator_kind: str = static("gaussian")
     n_sensors: int = static(8)
     actuator_width: float = 0.4
+    dealias: float = static(2.0 / 3.0)
 
 
 @functools.lru_cache(maxsize=32)
-def model(L: float, N: int) -> Semilinear:
-    """The KS model on ``N`` points of ``[0, L)``: symbol ``k² − k⁴``, ``N(u) = −(u²/2)_x``."""
-    g = Grid(float(L), int(N), 1, False)
+def model(L: float, N: int, dealias: float = 2.0 / 3.0) -> Semilinear:
+    """The KS model on ``N`` points of ``[0, L)``: symbol ``k² − k⁴``, ``N(u) = −(u²/2)_x``.
+
+    Cached by every argument it depends on (grid, length, dealiasing fraction)."""
+    g = Grid(float(L), int(N), 1, False, float(dealias))
     return Semilinear(g, g.k[0] ** 2 - g.k[0] ** 4, advection_term(g))
 
 
 def _model(p: KSParams) -> Semilinear:
-    return model(p.L, p.N)
+    return model(p.L, p.N, p.dealias)
 
 
 def actuator_matrix(p: KSParams) -> jax.Array:
@@ -125,12 +135,15 @@ def budget(x: jax.Array, f: jax.Array, p: KSParams) -> dict[str, jax.Array]:
 
 
 # ---------------------------------------------------------------------- equilibria
-def _diff_matrices(L: float, N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Float64 matrices of the dealiased ∂_x P (P: 2/3-rule projection), ∂_xx and ∂_xxxx."""
+def _diff_matrices(
+    L: float, N: int, dealias: float = 2.0 / 3.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 matrices of the dealiased ∂_x P (P: the grid's dealiasing projection), ∂_xx
+    and ∂_xxxx."""
     n = np.fft.fftfreq(N, 1.0 / N)
     k = 2 * np.pi * n / L
     k_odd = np.where(np.abs(n) == N // 2, 0.0, k)
-    keep = np.abs(n) <= N // 3
+    keep = np.abs(n) <= Grid(float(L), int(N), 1, False, float(dealias)).max_mode
     F = np.fft.fft(np.eye(N), axis=0)
 
     def mat(mult):
@@ -139,15 +152,16 @@ def _diff_matrices(L: float, N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return mat(1j * k_odd * keep), mat(-(k**2)), mat(k**4)
 
 
-def residual(u: np.ndarray, L: float) -> np.ndarray:
+def residual(u: np.ndarray, L: float, dealias: float = 2.0 / 3.0) -> np.ndarray:
     """Float64 NumPy residual −P(u²/2)_x − u_xx − u_xxxx of a profile, in the environment's
-    own discretisation (2/3-rule dealiased nonlinear term)."""
-    D1, D2, D4 = _diff_matrices(L, u.size)
+    own discretisation (dealiased nonlinear term)."""
+    D1, D2, D4 = _diff_matrices(L, u.size, dealias)
     return -D1 @ (0.5 * u * u) - D2 @ u - D4 @ u
 
 
 def newton_equilibrium(
-    u0: np.ndarray, L: float, tol: float = 1e-11, maxiter: int = 50
+    u0: np.ndarray, L: float, tol: float = 1e-11, maxiter: int = 50,
+    dealias: float = 2.0 / 3.0,
 ) -> tuple[np.ndarray, float]:
     """Newton iteration for an equilibrium in the odd subspace u(−x) = −u(x).
 
@@ -160,7 +174,7 @@ def newton_equilibrium(
     K = N // 2 - 1
     S = np.sin(2 * np.pi * np.outer(x, np.arange(1, K + 1)) / L)  # (N, K)
     b = np.linalg.lstsq(S, u0, rcond=None)[0]
-    D1, D2, D4 = _diff_matrices(L, N)
+    D1, D2, D4 = _diff_matrices(L, N, dealias)
     for _ in range(maxiter):
         u = S @ b
         r = -D1 @ (0.5 * u * u) - D2 @ u - D4 @ u
@@ -169,7 +183,7 @@ def newton_equilibrium(
         J = (-D1 @ np.diag(u) - D2 - D4) @ S
         b = b - np.linalg.lstsq(J, r, rcond=None)[0]
     u = S @ b
-    return u, float(np.max(np.abs(residual(u, L))))
+    return u, float(np.max(np.abs(residual(u, L, dealias))))
 
 
 def resample(u: np.ndarray, N: int) -> np.ndarray:
@@ -185,7 +199,7 @@ def resample(u: np.ndarray, N: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=16)
-def equilibria(L: float = 22.0, N: int = 64) -> np.ndarray:
+def equilibria(L: float = 22.0, N: int = 64, dealias: float = 2.0 / 3.0) -> np.ndarray:
     """``(3, N)`` float64 profiles of E1, E2, E3 at L=22 on an ``N``-point grid.
 
     Loaded from the shipped data (produced by :func:`newton_equilibrium`, see
@@ -199,7 +213,7 @@ def equilibria(L: float = 22.0, N: int = 64) -> np.ndarray:
         profiles = np.asarray(data["u"])
     out = []
     for u in profiles:
-        u_n, res = newton_equilibrium(resample(u, N), L)
+        u_n, res = newton_equilibrium(resample(u, N), L, dealias=dealias)
         if res > 1e-8:
             raise RuntimeError(f"KS equilibrium failed to converge on N={N}: residual {res:.2e}")
         out.append(u_n)
@@ -208,7 +222,7 @@ def equilibria(L: float = 22.0, N: int = 64) -> np.ndarray:
 
 def fixed_points(p: KSParams) -> jax.Array:
     """E1, E2, E3 (L=22 only), float64 NumPy converted to the default JAX dtype."""
-    return jnp.asarray(equilibria(p.L, p.N))
+    return jnp.asarray(equilibria(p.L, p.N, p.dealias))
 
 
 SPEC = PDESpec(
@@ -226,6 +240,8 @@ SPEC = PDESpec(
     fixed_points=fixed_points,
     bound=100.0,
     warmup=100.0,
+    bank_chains=64,
+    bank_stride=4,
     invariants=(
         Invariant("lyapunov_max", 0.048, REF, abs_tol=0.002),
         Invariant("mean_u2", 1.41, REF, abs_tol=0.02),

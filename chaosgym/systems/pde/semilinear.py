@@ -48,6 +48,7 @@ __all__ = [
     "gaussian_jets_2d",
     "low_mode_field",
     "make_pde_stepper",
+    "real_cubic_term",
     "sensor_matrix",
 ]
 
@@ -153,13 +154,35 @@ def cubic_term(
     grid: Grid, coefficient: Callable[[Params], Any]
 ) -> Callable[[Array, Params], Array]:
     """The dealiased cubic ``c(params) |A|² A`` of a complex field in spectral space
-    (Ginzburg–Landau, λ–ω, nonlinear Schrödinger)."""
+    (Ginzburg–Landau, λ–ω, nonlinear Schrödinger); ``c`` may be complex.
+
+    The product is alias-free on the retained modes when the grid's ``dealias_fraction`` is
+    ``1/2`` (the modules' default for cubic terms); with ``2/3`` the modes above ``N/4`` alias.
+    """
+    if not grid.complex_field:
+        raise ValueError("cubic_term is |A|²A of a complex field; use real_cubic_term for u³")
     mask = grid.dealias
 
     def term(v: Array, p: Params) -> Array:
         A = grid.ifft(v)
         nl = coefficient(p) * (jnp.real(A) ** 2 + jnp.imag(A) ** 2) * A
         return jnp.where(mask, grid.fft(nl.astype(v.dtype)), 0.0)
+
+    return term
+
+
+def real_cubic_term(
+    grid: Grid, coefficient: Callable[[Params], Any]
+) -> Callable[[Array, Params], Array]:
+    """The dealiased cubic ``c(params) u³`` of a real field in spectral space (``c`` real;
+    e.g. Allen–Cahn or Swift–Hohenberg ``−u³``). Alias-free with ``dealias_fraction = 1/2``."""
+    if grid.complex_field:
+        raise ValueError("real_cubic_term is u³ of a real field; use cubic_term for |A|²A")
+    mask = grid.dealias
+
+    def term(v: Array, p: Params) -> Array:
+        u = grid.ifft(v)
+        return jnp.where(mask, grid.fft(coefficient(p) * u * u * u), 0.0)
 
     return term
 

@@ -2,8 +2,11 @@
 
 A :class:`Grid` describes a periodic box ``[0, L)^d`` sampled at ``N`` points per side and the
 Fourier side that goes with it: wavenumbers ``k = 2π n / L`` in the layout of ``rfftn`` (real
-fields) or ``fftn`` (complex fields), and the 2/3-rule dealiasing mask that keeps the modes
-with ``|n| <= N // 3`` in every direction (Orszag 1971).
+fields) or ``fftn`` (complex fields), and the dealiasing mask that keeps the modes with
+``|n| < f N / 2`` in every direction. The fraction ``f`` is a property of the grid: ``2/3``
+(Orszag's rule, the default) makes quadratic products alias-free, ``1/2`` cubic ones; in
+general a product of ``p`` retained fields is alias-free when ``(p + 1) |n|_max < N``, i.e.
+``f = 2 / (p + 1)`` (Orszag 1971; Boyd 2001, §11.5).
 
 Fields are stored in physical space as *flat real vectors* (the layout environments see):
 a real field is ``u.ravel()``; a complex field ``A`` is ``concat(Re A.ravel(), Im A.ravel())``.
@@ -14,12 +17,14 @@ References:
     S. A. Orszag, "On the elimination of aliasing in finite-difference schemes by filtering
     high-wavenumber components", J. Atmos. Sci. 28, 1074 (1971).
     L. N. Trefethen, *Spectral Methods in MATLAB*, SIAM (2000), ch. 3.
+    J. P. Boyd, *Chebyshev and Fourier Spectral Methods*, 2nd ed., Dover (2001), ch. 11.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -39,12 +44,15 @@ class Grid:
         N: points per side (even).
         ndim: 1 or 2.
         complex_field: the field is complex (full ``fftn``) rather than real (``rfftn``).
+        dealias_fraction: the dealiasing mask keeps ``|n| < dealias_fraction * N / 2`` on every
+            axis (``2/3`` for quadratic nonlinear terms, ``1/2`` for cubic ones).
     """
 
     L: float
     N: int
     ndim: int = 1
     complex_field: bool = False
+    dealias_fraction: float = 2.0 / 3.0
 
     def __post_init__(self) -> None:
         if self.ndim not in (1, 2):
@@ -53,6 +61,13 @@ class Grid:
             raise ValueError(f"N must be an even integer >= 4, got {self.N}")
         if not np.isfinite(self.L) or self.L <= 0:
             raise ValueError(f"L must be a positive finite length, got {self.L}")
+        f = self.dealias_fraction
+        if not (isinstance(f, int | float) and np.isfinite(f) and 0 < f <= 1):
+            raise ValueError(f"dealias_fraction must be in (0, 1], got {f!r}")
+        if self.max_mode < 1:
+            raise ValueError(
+                f"dealias_fraction={f} keeps no mode on N={self.N} points; raise N or the fraction"
+            )
 
     # ------------------------------------------------------------------ physical side
     @property
@@ -130,12 +145,19 @@ class Grid:
             out = out + kk**2
         return out
 
+    @property
+    def max_mode(self) -> int:
+        """Largest retained ``|n|``: the largest integer below ``dealias_fraction * N / 2``
+        (``N // 3`` for the 2/3 rule when 3 does not divide ``N``; ``N/4 − 1`` for the 1/2
+        rule when 4 divides ``N``)."""
+        return math.ceil(self.dealias_fraction * self.N / 2 - 1e-9) - 1
+
     @functools.cached_property
     def dealias(self) -> np.ndarray:
-        """2/3-rule mask on :attr:`spectral_shape`: keeps ``|n| <= N // 3`` on every axis."""
+        """Dealiasing mask on :attr:`spectral_shape`: keeps ``|n| <= max_mode`` on every axis."""
         keep = np.ones(self.spectral_shape, bool)
         for n in self.mode_numbers:
-            keep = keep & (np.abs(n) <= self.N // 3)
+            keep = keep & (np.abs(n) <= self.max_mode)
         return keep
 
     # ------------------------------------------------------------------ transforms
