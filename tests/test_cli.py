@@ -11,7 +11,7 @@ import chaosgym
 from chaosgym import cli
 
 FEW = ["chaosgym/LorenzStabilize-v0", "chaosgym/MackeyGlassStabilize-v0",
-       "chaosgym/KuramotoSivashinskyDissipationControlgym-v0"]
+       "chaosgym/KuramotoSivashinskyDissipationControlgym-v1"]
 
 
 def _one_line_error(capsys, code: int, rc: int) -> str:

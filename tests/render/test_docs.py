@@ -34,7 +34,7 @@ def test_docs_build_strict(tmp_path):
         assert not raw, f"{env_id}: raw Sphinx roles {raw}"
         assert "Time limit and divergence" in html and "diverged" in html, env_id
         assert "REFERENCE" not in html and "shared/" not in html, env_id
-    ks = (site / "envs" / "KuramotoSivashinskyDissipationControlgym-v0" / "index.html").read_text()
+    ks = (site / "envs" / "KuramotoSivashinskyDissipationControlgym-v1" / "index.html").read_text()
     head = ks[ks.index("<h1"):ks.index("<table")]
     assert "L=32π, N=256" in head and "L=22" not in head and "N=64" not in head
     mg = (site / "envs" / "index.html").read_text()
