@@ -330,7 +330,7 @@ def test_ks_observation_modes(observation, dim):
 def test_blow_up_ends_episode_with_diverged_and_finite_obs():
     # one ETDRK4 step of 8 time units is unstable for KS with strong forcing
     env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v1", dt=8.0, substeps=1,
-                   bank_size=4, max_steps=50)
+                   bank_size=4)
     obs, _ = env.reset(seed=0)
     diverged = False
     for _ in range(50):
