@@ -10,8 +10,15 @@ import pytest
 import chaosgym
 from chaosgym import cli
 
-FEW = ["chaosgym/LorenzStabilize-v0", "chaosgym/MackeyGlassStabilize-v0",
-       "chaosgym/KuramotoSivashinskyDissipationControlgym-v1"]
+
+def _ids(*names: str) -> list[str]:
+    """The registered ids of these ``<System><Task>`` names, whatever their version."""
+    return [next(i for i in chaosgym.list_envs() if i.rsplit("-v", 1)[0] == f"chaosgym/{n}")
+            for n in names]
+
+
+FEW = _ids("LorenzStabilize", "MackeyGlassStabilize", "KuramotoSivashinskyDissipationControlgym")
+LORENZ, HENON = _ids("LorenzStabilize", "HenonStabilize")
 
 
 def _one_line_error(capsys, code: int, rc: int) -> str:
@@ -33,7 +40,7 @@ def _one_line_error(capsys, code: int, rc: int) -> str:
 def test_unknown_env_is_one_line_with_the_suggestion(argv, capsys):
     line = _one_line_error(capsys, 2, cli.main(argv))
     assert line.startswith(f"chaosgym {argv[0]}: error: unknown environment")
-    assert "did you mean chaosgym/LorenzStabilize-v0" in line
+    assert f"did you mean {LORENZ}" in line
 
 
 def test_unknown_env_without_a_close_match(capsys):
@@ -49,19 +56,18 @@ def test_unknown_system_is_one_line_with_the_suggestion(argv, capsys):
 
 def test_env_spellings_give_the_same_output(capsys):
     outs = []
-    for argv in (["info", "chaosgym/HenonStabilize-v0"], ["info", "--env", "HenonStabilize-v0"],
-                 ["info", "HenonStabilize-v0", "--env", "chaosgym/HenonStabilize-v0"]):
+    short = HENON.removeprefix("chaosgym/")
+    for argv in (["info", HENON], ["info", "--env", short], ["info", short, "--env", HENON]):
         assert cli.main(argv) == 0
         outs.append(capsys.readouterr().out)
     assert outs[0] == outs[1] == outs[2]
-    assert outs[0].startswith("chaosgym/HenonStabilize-v0")
+    assert outs[0].startswith(HENON)
 
 
 def test_env_missing_or_given_twice(capsys):
     line = _one_line_error(capsys, 2, cli.main(["info"]))
     assert "--env ID" in line
-    line = _one_line_error(capsys, 2, cli.main(["info", "HenonStabilize-v0", "--env",
-                                                "LorenzStabilize-v0"]))
+    line = _one_line_error(capsys, 2, cli.main(["info", HENON, "--env", LORENZ]))
     assert "two environments" in line
 
 
@@ -112,8 +118,8 @@ def test_list_is_plain_when_stdout_is_not_a_terminal(monkeypatch, capsys):
     assert not set(out) & set("┃│━─┏┡")  # no rich table
     rows = {ln.split()[0]: ln.split() for ln in lines[1:]}
     assert set(rows) == set(FEW)
-    assert rows["chaosgym/LorenzStabilize-v0"][1:5] == ["ode", "3", "3", "1"]
-    assert rows["chaosgym/MackeyGlassStabilize-v0"][1] == "dde"  # a delay equation, not a map
+    assert rows[FEW[0]][1:5] == ["ode", "3", "3", "1"]
+    assert rows[FEW[1]][1] == "dde"  # a delay equation, not a map
     ks = next(ln for ln in lines if "Controlgym" in ln)
     assert "L=32π, N=256" in ks and "L=22" not in ks and "N=64" not in ks
 
