@@ -7,7 +7,12 @@ classes in :mod:`chaosgym.gym` wrap them with a jitted call per step.
 Actions are normalised to ``[-1, 1]`` per input and scaled by the actuation's ``scale`` (its
 ``u_max`` or parameter bounds) to physical units; out-of-range actions are clipped, and a
 non-finite action is replaced by zero control and flagged in ``info["invalid_action"]``
-(the Gymnasium shell raises on it before it gets here).
+(the Gymnasium shell raises on it before it gets here). An input whose ``u_max`` is infinite is
+unbounded: its action is the physical input itself and its ``action_space`` bounds are ±inf.
+
+Starting states: a bank state plus a small relative perturbation (:func:`attractor_bank`), or,
+when the task defines ``initial_state(key, spec, system_params, task_params)``, a fresh draw
+from the task's own distribution (the bank then holds ``bank_size`` such draws).
 
 Divergence: when the state after a step is non-finite or leaves ``max|x| <= spec.bound``,
 the episode terminates with ``info["diverged"] = True``; the state and observation stay at the
@@ -169,22 +174,34 @@ class FunctionalEnv:
             spec, self.actuation_name, self.dt, self.substeps, self.integrator, sp
         )
         self.num_inputs = self.actuation.num_inputs(sp)
-        self.u_scale = np.asarray(self.actuation.scale(sp), dtype=np.float64)
+        self.u_max = np.asarray(self.actuation.scale(sp), dtype=np.float64)
+        self.bounded = np.isfinite(self.u_max)
+        # physical input per unit action (1 for unbounded inputs: the action is the input)
+        self.u_scale = np.where(self.bounded, self.u_max, 1.0)
+        self._a_high = np.where(self.bounded, 1.0, np.inf)
         self.state_dim = int(spec.dim(sp))
         self.obs_dim = int(task.observation_dim(spec, sp))
         # The attractor is sampled with the system's own (stable) discretisation, whatever
         # control interval this environment uses.
-        warm_step = make_stepper(spec, self.actuation_name, None, None, None, sp)
-        warm_steps = max(1, math.ceil(spec.warmup / spec.dt))
-        self.ic_bank = attractor_bank(
-            spec, warm_step, sp, bank_size, jax.random.key(seed), self.dtype, warm_steps,
-            self.num_inputs, getattr(spec, "bank_chains", None), getattr(spec, "bank_stride", 1),
-        )
+        own = getattr(task, "initial_state", None)
+        self._task_initial_state = own if callable(own) else None
+        if self._task_initial_state is not None:
+            keys = jax.random.split(jax.random.key(seed), bank_size)
+            self.ic_bank = jax.vmap(lambda k: own(k, spec, sp, tp))(keys).astype(self.dtype)
+        else:
+            warm_step = make_stepper(spec, self.actuation_name, None, None, None, sp)
+            warm_steps = max(1, math.ceil(spec.warmup / spec.dt))
+            self.ic_bank = attractor_bank(
+                spec, warm_step, sp, bank_size, jax.random.key(seed), self.dtype, warm_steps,
+                self.num_inputs, getattr(spec, "bank_chains", None),
+                getattr(spec, "bank_stride", 1),
+            )
         self.ic_noise = float(ic_noise)
         self._ic_scale = jnp.maximum(jnp.std(self.ic_bank, axis=0), 1e-12).astype(self.dtype)
         bound = np.float32(spec.bound)
         self.observation_space = gym.spaces.Box(-bound, bound, (self.obs_dim,), np.float32)
-        self.action_space = gym.spaces.Box(-1.0, 1.0, (self.num_inputs,), np.float32)
+        high = self._a_high.astype(np.float32)
+        self.action_space = gym.spaces.Box(-high, high, (self.num_inputs,), np.float32)
         self.metric_names: tuple[str, ...] = tuple(task.metrics)
         # Tasks that evolve a reference run of the system (Synchronize) receive the stepper
         # and attractor bank here.
@@ -194,7 +211,11 @@ class FunctionalEnv:
 
     # ------------------------------------------------------------------ pure API
     def initial_state(self, key: Array, params: EnvParams) -> Array:
-        """A fresh initial condition: a bank state plus a small random perturbation."""
+        """A fresh initial condition: a bank state plus a small random perturbation (or a
+        draw from the task's own starting-state distribution)."""
+        if self._task_initial_state is not None:
+            x0 = self._task_initial_state(key, self.spec, params.system, params.task)
+            return jnp.asarray(x0, self.dtype)
         k1, k2 = jax.random.split(key)
         i = jax.random.randint(k1, (), 0, self.ic_bank.shape[0])
         noise = jax.random.normal(k2, self.ic_bank.shape[1:], self.dtype)
@@ -216,13 +237,17 @@ class FunctionalEnv:
         return self._observe(state, params), state
 
     def control(self, action: Array) -> Array:
-        """The physical input ``u`` for a normalised action (clipped to ``[-1, 1]``)."""
-        a = jnp.clip(jnp.asarray(action, self.dtype), -1.0, 1.0)
+        """The physical input ``u`` for a normalised action (clipped to ``[-1, 1]``; unbounded
+        inputs pass through)."""
+        high = jnp.asarray(self._a_high, self.dtype)
+        a = jnp.clip(jnp.asarray(action, self.dtype), -high, high)
         return a * jnp.asarray(self.u_scale, self.dtype)
 
     def action_from_control(self, u: Array) -> Array:
         """The normalised action that applies physical input ``u`` (clipped to the bounds)."""
-        return jnp.clip(jnp.asarray(u) / jnp.asarray(self.u_scale, jnp.asarray(u).dtype), -1, 1)
+        dt = jnp.asarray(u).dtype
+        high = jnp.asarray(self._a_high, dt)
+        return jnp.clip(jnp.asarray(u) / jnp.asarray(self.u_scale, dt), -high, high)
 
     def step(
         self, key: Array, state: EnvState, action: Array, params: EnvParams | None = None

@@ -29,7 +29,7 @@ import numpy as np
 from chaosgym import systems
 from chaosgym._pytree import field_names
 from chaosgym.tasks import Laminarize, LobeLock, Stabilize, StabilizeOrbit, Synchronize, Task
-from chaosgym.tasks.pde import Dissipation, Target, Track, suppress_task
+from chaosgym.tasks.pde import ControlgymRegulation, Dissipation, Target, Track, suppress_task
 from chaosgym.tasks.suppress import SuppressActivity
 from chaosgym.tasks.track import TrackReference
 
@@ -80,6 +80,10 @@ ENVS: list[EnvDef] = [
            system_kwargs={"L": 32 * 3.141592653589793, "N": 256, "n_actuators": 8,
                           "actuator_kind": "box", "actuator_width": 0.1 * 32 * 3.141592653589793,
                           "n_sensors": 10}),
+    EnvDef("kuramoto_sivashinsky", ControlgymRegulation, "Controlgym", max_steps=500,
+           env_kwargs={"dt": 0.5, "substeps": 10, "actuation": "controlgym", "bank_size": 256},
+           system_kwargs={"L": 32 * 3.141592653589793, "N": 256, "n_actuators": 8,
+                          "actuator_width": 0.1 * 32 * 3.141592653589793}),
     EnvDef("ginzburg_landau", suppress_task("ginzburg_landau"), "Suppress", version=1,
            max_steps=400, env_kwargs={"bank_size": 1024}),
     EnvDef("nonlinear_schrodinger", suppress_task("nonlinear_schrodinger"), "Suppress",

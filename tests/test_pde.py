@@ -493,3 +493,69 @@ def test_driven_damped_nls_is_chaotic_and_conservative_nls_long_run(x64):
     inv = nls.invariants(xT[0], pc)
     assert abs(float(inv["mass"] - inv0["mass"])) < 1e-10
     assert abs(float(inv["hamiltonian"] - inv0["hamiltonian"])) < 1e-6
+
+
+# ---------------------------------------------------------------------- controlgym's KS task
+CG_ID = "chaosgym/KuramotoSivashinskyControlgym-v0"
+
+
+@pytest.fixture(scope="module")
+def cg_env():
+    return chaosgym.make_functional(CG_ID, bank_size=8)
+
+
+def test_controlgym_task_cost_sensors_and_actuators(cg_env):
+    f = cg_env
+    p = f.default_params
+    assert f.action_space.shape == (8,) and np.all(np.isinf(f.action_space.high))
+    assert np.all(np.isinf(f.action_space.low)) and f.obs_dim == 10
+    B = np.asarray(f.spec.actuation("controlgym").matrix(p.system))
+    for i in range(8):  # controlgym's supports: indices [3 + 32 i, 28 + 32 i)
+        np.testing.assert_array_equal(np.nonzero(B[:, i])[0], np.arange(3, 28) + 32 * i)
+    _, s0 = f.reset(jax.random.key(0))
+    a = jnp.linspace(-30.0, 30.0, 8)  # far beyond the bounded envs' |a| <= 1: not clipped
+    np.testing.assert_allclose(np.asarray(f.control(a)), np.asarray(a))
+    _, s1, r, term, _, info = f.step(jax.random.key(1), s0, a)
+    x0 = np.asarray(s0.x, np.float64)
+    # controlgym's stage cost: the state before the step and the action applied in it
+    expected = -(np.sum(x0**2) + np.sum(np.asarray(a, np.float64) ** 2))
+    np.testing.assert_allclose(float(r), expected, rtol=1e-5)
+    assert not bool(term) and not bool(info["diverged"])
+    # the forcing of the boxes reaches the state: zero action gives another next state
+    _, s1z, *_ = f.step(jax.random.key(1), s0, jnp.zeros(8))
+    assert np.max(np.abs(np.asarray(s1.x) - np.asarray(s1z.x))) > 1.0
+
+
+def test_controlgym_task_noise_and_starting_states(cg_env):
+    f = cg_env
+    p = f.default_params
+    keys = jax.random.split(jax.random.key(5), 200)
+    obs, st = jax.vmap(f.reset, in_axes=(0, None))(keys, p)
+    x = np.asarray(st.x, np.float64)
+    idx = np.arange(10) * 25
+    noise = np.asarray(obs, np.float64) - x[:, idx]
+    assert abs(noise.var() - 0.25) < 0.03 and abs(noise.mean()) < 0.03
+    # starting states: A cos(2πx/L) sin(12πx/L) with A uniform in [0.9, 1.1]
+    g = f.spec.grid(p.system)
+    shape = np.cos(2 * np.pi * g.x / g.L) * np.sin(12 * np.pi * g.x / g.L)
+    amp = x @ shape / (shape @ shape)
+    np.testing.assert_allclose(x, amp[:, None] * shape[None, :], atol=1e-5)
+    assert 0.9 <= amp.min() < 0.91 and 1.09 < amp.max() <= 1.1
+    # fresh noise at every step, from the key carried in the task state
+    s = jax.tree_util.tree_map(lambda v: v[0], st)
+    o1, s1, *_ = f.step(jax.random.key(0), s, jnp.zeros(8))
+    o2, s2, *_ = f.step(jax.random.key(0), s1, jnp.zeros(8))
+    n1 = np.asarray(o1) - np.asarray(s1.x)[idx]
+    n2 = np.asarray(o2) - np.asarray(s2.x)[idx]
+    assert np.max(np.abs(n1 - n2)) > 0.1
+
+
+def test_controlgym_env_rejects_non_finite_actions_and_accepts_large_ones():
+    env = gym.make(CG_ID, bank_size=4)
+    env.reset(seed=0)
+    _, r, *_ = env.step(np.full(8, 50.0, np.float32))
+    assert np.isfinite(r) and r < -8 * 50.0**2 * 0.99
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match="non-finite"):
+            env.step(np.full(8, bad, np.float32))
+    env.close()

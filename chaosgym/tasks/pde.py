@@ -24,6 +24,10 @@ Tasks:
     enstrophy, modulation energy, spiral cores).
     :class:`Track` — follow a travelling sine wave r(x, t) = A sin(2π(x − c t)/L); reward
     −‖u − r‖ − c·Σu²/m.
+    :class:`ControlgymRegulation` — controlgym's Kuramoto–Sivashinsky task (Zhang et al. 2024):
+    the quadratic cost (x − x*)ᵀQ(x − x*) + aᵀRa about the zero state with Q = q I, R = r I,
+    grid-point sensors with Gaussian noise of variance 0.25, unbounded actions and its own
+    starting states; see the class.
 
 References:
     M. A. Bucci et al., "Control of chaotic systems by deep reinforcement learning",
@@ -31,10 +35,13 @@ References:
     K. Zeng, A. J. Linot and M. D. Graham, "Data-driven control of spatiotemporal chaos with
     reduced-order neural ODE-based models and reinforcement learning", Proc. R. Soc. A 478,
     20220297 (2022).
+    X. Zhang, W. Mao, S. Mowlavi, M. Benosman and T. Başar, "Controlgym: large-scale control
+    environments for benchmarking reinforcement learning algorithms", L4DC (2024).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +55,8 @@ if TYPE_CHECKING:
     from chaosgym.systems.base import SystemSpec
 
 __all__ = [
+    "ControlgymParams",
+    "ControlgymRegulation",
     "Dissipation",
     "DissipationParams",
     "FieldTask",
@@ -294,3 +303,96 @@ def suppress_task(system: str) -> Callable[..., Suppress]:
 
     factory.__name__ = f"Suppress[{system}]"
     return factory
+
+
+# ---------------------------------------------------------------------- controlgym's KS task
+@pytree_dataclass
+class ControlgymParams:
+    """controlgym's ``kuramoto_sivashinsky`` defaults (v1.0): ``Q_weight``, ``R_weight``,
+    ``sensor_noise_cov``, ``n_observation``, ``init_amplitude_mean/width``."""
+
+    q_weight: float = 1.0
+    r_weight: float = 1.0
+    sensor_noise_cov: float = 0.25
+    n_observation: int = static(10)
+    init_amplitude_mean: float = 1.0
+    init_amplitude_width: float = 0.2
+
+
+def _key_data(key):
+    return jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) else key
+
+
+class ControlgymRegulation(Task):
+    """controlgym's Kuramoto–Sivashinsky regulation task on a chaosgym KS system.
+
+    * reward −((x_t − x*)ᵀ Q (x_t − x*) + a_tᵀ R a_t) with Q = ``q_weight`` I over the N grid
+      values, R = ``r_weight`` I, target x* = 0, evaluated at the state *before* the step and
+      the action applied in it (controlgym's stage cost, the LQR convention);
+    * observation: the state at grid points ``(N // n_observation) i`` (controlgym's C matrix)
+      plus independent Gaussian noise of variance ``sensor_noise_cov``, redrawn at every step
+      from a key carried in the task state;
+    * starting states A cos(2πx/L) sin(12πx/L) with A uniform in
+      ``init_amplitude_mean ± init_amplitude_width / 2`` (not attractor samples: controlgym's
+      own family);
+    * no termination (episodes are truncated at the time limit).
+
+    The actions themselves are unbounded when the system's actuation has ``u_max = inf``
+    (the ``"controlgym"`` actuation of the KS system).
+    """
+
+    name = "Controlgym"
+    metrics = ("state_cost", "control_cost")
+    description = "controlgym's quadratic regulation about u = 0 with noisy sensors"
+
+    def __init__(self, **kwargs) -> None:
+        self.params = ControlgymParams(**kwargs)
+
+    def check(self, spec, sp, tp) -> None:
+        if spec.kind != "pde" or not hasattr(spec, "grid"):
+            raise ValueError(f"{self.name} needs a PDE system, got {spec.name!r}")
+        g = spec.grid(sp)
+        if g.ndim != 1 or g.complex_field:
+            raise ValueError(f"{self.name} needs a real 1-D field")
+        if not 1 <= tp.n_observation <= g.N:
+            raise ValueError(f"n_observation must be in [1, N={g.N}], got {tp.n_observation}")
+        for name in ("sensor_noise_cov", "q_weight", "r_weight", "init_amplitude_width"):
+            v = float(getattr(tp, name))
+            if not (math.isfinite(v) and v >= 0):
+                raise ValueError(f"{name} must be finite and >= 0, got {v}")
+        self._checked_params = tp  # the observation size is static
+
+    def observation_dim(self, spec, sp) -> int:
+        return int(getattr(self, "_checked_params", self.params).n_observation)
+
+    @staticmethod
+    def sensor_indices(spec, sp, tp) -> jax.Array:
+        n = spec.grid(sp).N
+        return jnp.arange(tp.n_observation) * (n // tp.n_observation)
+
+    def initial_state(self, key, spec, sp, tp):
+        g = spec.grid(sp)
+        a = tp.init_amplitude_mean + tp.init_amplitude_width * jax.random.uniform(
+            key, (), minval=-0.5, maxval=0.5)
+        x = jnp.asarray(g.x)
+        return a * jnp.cos(2 * jnp.pi * x / g.L) * jnp.sin(12 * jnp.pi * x / g.L)
+
+    def init(self, key, x0, spec, sp, tp):
+        return _key_data(jax.random.fold_in(key, 7))
+
+    def observe(self, x, tstate, spec, sp, tp):
+        noise = jax.random.normal(jax.random.wrap_key_data(tstate), (tp.n_observation,),
+                                  x.dtype)
+        idx = self.sensor_indices(spec, sp, tp)
+        return x[idx] + jnp.sqrt(jnp.asarray(tp.sensor_noise_cov, x.dtype)) * noise
+
+    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+        state_cost = tp.q_weight * jnp.sum(x * x)
+        control_cost = tp.r_weight * jnp.sum(u * u)
+        new = _key_data(jax.random.split(jax.random.wrap_key_data(tstate))[0])
+        return TaskOutput(
+            reward=-(state_cost + control_cost),
+            terminated=_no_term(),
+            metrics={"state_cost": state_cost, "control_cost": control_cost},
+            tstate=new,
+        )

@@ -204,7 +204,8 @@ class EnvContract:
             raise ValueError(
                 f"{self.env_id}: action contains non-finite values (NaN or inf): {a}"
             )
-        return np.clip(a, -1.0, 1.0).astype(np.float32)
+        high = np.minimum(self.action_space.high, np.finfo(np.float32).max)
+        return np.clip(a, -high, high).astype(np.float32)
 
     def raise_invalid(self, action: Any) -> None:
         raise ValueError(

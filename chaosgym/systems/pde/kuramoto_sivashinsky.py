@@ -8,7 +8,9 @@ Description:
     any L and even N work (``L=..., N=...``).
 
 Actuation:
-    ``"forcing"``: ``f(x) = Σ_i a_i g_i(x)`` with ``n_actuators`` actuators centred at
+    ``"controlgym"``: controlgym's index-based box supports (:func:`controlgym_actuators`) with
+    unbounded inputs (``u_max = inf``), used by ``KuramotoSivashinskyControlgym-v0``.
+    ``"forcing"`` (default): ``f(x) = Σ_i a_i g_i(x)`` with ``n_actuators`` actuators centred at
     ``L/(2m) + i L/m`` (for m=4: L/8 + i L/4). ``actuator_kind="gaussian"`` (default): periodic
     Gaussians of width ``actuator_width`` (σ=0.4) normalised to *unit integral*, i.e. divided by
     √(2π) σ; ``"box"``: indicator functions of width ``actuator_width`` (the controlgym
@@ -23,6 +25,25 @@ Starting state:
     the L=22 ids, 512 for the L=32π one), harvested from 64 independent trajectories every
     time unit after their warm-up (``bank_chains=64, bank_stride=4``), plus a relative
     perturbation ``ic_noise``.
+
+Environments:
+    ``KuramotoSivashinskyDissipation-v1`` / ``Target-v1``: L=22, N=64, four Gaussian jets,
+    |a| ≤ 1, 8 sensors; minimise dissipation + power, or reach an equilibrium E1–E3.
+    ``KuramotoSivashinskyDissipationControlgym-v1``: controlgym's *configuration* (L=32π,
+    N=256, 8 boxes of width 0.1 L, 10 sensors, 0.5 time units per step) with chaosgym's
+    Dissipation task: reward −(D + P + ⟨uf⟩), bounded actions |a| ≤ 1, attractor starting
+    states, 200 steps, noise-free sensors at x_j = j L/10. It is *not* controlgym's task.
+    ``KuramotoSivashinskyControlgym-v0``: controlgym's KS *task* (controlgym 1.0,
+    ``kuramoto_sivashinsky`` defaults): reward −(xᵀx + aᵀa) on the N=256 grid values before
+    the step (Q = I, R = I, target 0), observation = the state at grid points 25 i
+    (i = 0..9) plus N(0, 0.25) noise, unbounded actions (``Box(−inf, inf)``; non-finite
+    actions are rejected), controlgym's index-based box supports, 500 steps of 0.5, starting
+    states A cos(2πx/L) sin(12πx/L) with A ~ U(0.9, 1.1), no process noise. Remaining
+    differences, all numerical or of convention: ETDRK4 with h = 0.05 (controlgym 0.005, and
+    its int(0.5 // 0.005) = 99 substeps advance 0.495 per step), 2/3-rule dealiasing (controlgym
+    pads by 3/2), float32 state, the returned observation is of the state *after* the step
+    (controlgym returns that of the state before it), and the time limit truncates
+    (controlgym terminates). LQR and LQG rows: ``benchmarks/ks_controlgym_lqr.py``.
 
 Invariants (L=22, N=64):
     λ1 = 0.048 ± 0.002, ⟨u²⟩ = 1.41 ± 0.02, ⟨u_x²⟩ = ⟨u_xx²⟩ = 0.92 ± 0.02 (recomputed in
@@ -43,6 +64,7 @@ References:
 
 Version History:
     v0: initial release.
+    KuramotoSivashinskyControlgym-v0: new id, controlgym's KS task (see Environments).
     v1 (KuramotoSivashinskyDissipation/Target-v1, DissipationControlgym-v1): starting states
     from a bank of 1024 (512 for the L=32π id) states harvested from 64 trajectories (was 64
     and 16 independent warm-ups, so 20 resets repeated states); the dealiasing fraction is a
@@ -104,6 +126,18 @@ def _model(p: KSParams) -> Semilinear:
 
 def actuator_matrix(p: KSParams) -> jax.Array:
     return actuators_1d(_model(p).grid, p.actuator_kind, p.n_actuators, p.actuator_width)
+
+
+def controlgym_actuators(p: KSParams) -> jax.Array:
+    """``(N, m)`` indicator supports of controlgym's PDE actuators: actuator i covers the grid
+    indices ``[⌊c_i − w/2⌋, ⌊c_i + w/2⌋)`` with ``c_i = ⌊(i + 1/2) N/m⌋`` and ``w`` the
+    ``actuator_width`` in grid points (25 points each for N=256, m=8, width 0.1 L)."""
+    n, m = p.N, p.n_actuators
+    w = p.actuator_width / p.L * n
+    c = jnp.floor((jnp.arange(m) + 0.5) * (n // m))
+    j = jnp.arange(n)[:, None]
+    left, right = jnp.floor(c - 0.5 * w), jnp.floor(c + 0.5 * w)
+    return ((j >= left[None, :]) & (j < right[None, :])).astype(jnp.float32)
 
 
 def vector_field(x: jax.Array, p: KSParams) -> jax.Array:
@@ -232,7 +266,8 @@ SPEC = PDESpec(
     params=KSParams(),
     dim=lambda p: p.N,
     vector_field=vector_field,
-    actuations={"forcing": Additive(actuator_matrix, u_max=1.0)},
+    actuations={"forcing": Additive(actuator_matrix, u_max=1.0),
+                "controlgym": Additive(controlgym_actuators, u_max=float("inf"))},
     initial_state=initial_state,
     dt=0.25,
     substeps=5,
