@@ -13,13 +13,24 @@
    ``μ ≤ λ_min(−H)`` for every ``H`` in the interval Hessian (Weyl's bound on the midpoint
    matrix and the radius). Then ``h < 0`` on ``X`` outside the ball of radius
    ``r₀ = (b + √(b² + 2μa⁺))/μ``; ``r₀ = 0`` when ``h(x*) = 0`` and ``∇h(x*) = 0`` exactly.
-   Degenerate candidates (singular Hessian, e.g. ``dV/dt = −2x⁴ − 2y²``) fail this test; a
-   small box around ``x*`` (the *hole*) is then excluded and reported.
+   The bound is used only on a box where ``h``, ``∇h`` and ``∇²h`` are proven smooth: every
+   kink, branch switch, step and singularity of ``V`` and ``f`` is decided there (the
+   interpreter's flags); a kink reachable at ``x*`` (``relu``, ``abs``, ``max`` at the
+   equilibrium) leaves no such box. Degenerate candidates (singular Hessian, e.g.
+   ``dV/dt = −2x⁴ − 2y²``) fail the test too; a small box around ``x*`` (the *hole*) is
+   then excluded and reported.
 3. **Branch and bound** on the rest: every box is checked with the natural interval
    extension and the mean-value form ``h(X) ⊆ h(c) + ∇h(X)·(X − c)`` (the same interpreter
    evaluates ``h``, its Jacobian and its Hessian); undecided boxes are bisected along the
-   coordinate that contributes most to the enclosure width. A box centre whose violation is
-   provably ``≥ 0`` is a confirmed counterexample.
+   coordinate that contributes most to the enclosure width. The mean-value form is used
+   only where ``h`` is proven continuous (derivatives at kinks are hulls of the one-sided
+   ones, :mod:`chaosgym.lyapunov.enclosures`). A box centre or corner whose violation is
+   provably ``≥ 0`` is a confirmed counterexample (a flow's decrease violation only at a
+   point that touches no kink, where JAX's one-sided derivative is the derivative).
+
+Every CERTIFIED verdict lists its :class:`~chaosgym.lyapunov.certificate.Proof` objects:
+positivity ``V − V* > m`` and decrease, each with how and where it was proven; inside the
+stated hole nothing is claimed. Inputs are validated first (:func:`validate_problem`).
 
 The result is a :class:`Certificate` that says what was proven (``status``), how (``rigour``:
 ``float_interval``, or ``rigorous`` after an arbitrary-precision re-check of every proof box

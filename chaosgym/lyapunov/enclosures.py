@@ -27,10 +27,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from chaosgym.lyapunov.interval import Flags, FloatArith, IntervalFunction
+from chaosgym.lyapunov.interval import Flags, FloatArith, IntervalArith, IntervalFunction
 from chaosgym.lyapunov.problem import LyapunovProblem
 
 __all__ = ["Compiled", "compiled", "enclose", "hull_derivative_rules", "point_conditions"]
@@ -61,8 +62,10 @@ def hull_derivative_rules() -> Iterator[None]:
         def rule(primals, tangents, **params):
             x, y = primals
             ans = prim.bind(x, y, **params)
-            tx, ty = (ad.instantiate_zeros(t) for t in tangents)
-            gt, lt = lax.gt(x, y), lax.lt(x, y)
+            shape = np.shape(ans)
+            tx, ty = (jnp.broadcast_to(ad.instantiate_zeros(t), shape) for t in tangents)
+            gt = jnp.broadcast_to(jnp.greater(x, y), shape)
+            lt = jnp.broadcast_to(jnp.less(x, y), shape)
             return ans, _select_hull(gt, lt, tx, ty) if is_max else _select_hull(lt, gt, tx, ty)
         return rule
 
@@ -158,7 +161,8 @@ def _eval(piece, lo, hi, ar) -> tuple[np.ndarray, np.ndarray, Flags]:
     return out[0], out[1], out[2]
 
 
-def enclose(comp: Compiled, lo: np.ndarray, hi: np.ndarray, arith: Any = None):
+def enclose(comp: Compiled, lo: np.ndarray, hi: np.ndarray,
+            arith: IntervalArith | None = None):
     """Enclosure of the conditions on boxes: natural extension ∩ mean-value form.
 
     Returns ``(lower, upper, centre_lo, centre_hi, jac_mag)``: bounds ``(B, 3)``, the
@@ -184,7 +188,7 @@ def enclose(comp: Compiled, lo: np.ndarray, hi: np.ndarray, arith: Any = None):
         mh = np.where(v, mh, nh)
     lower = np.maximum(nl, ml)
     upper = np.minimum(nh, mh)
-    if arith is None:
+    if np.asarray(jl).dtype != object:
         jmag = np.maximum(np.abs(jl), np.abs(jh))
         jmag = np.where(valid[:, None, None], jmag, 0.0)  # no slope: split the widest side
     else:

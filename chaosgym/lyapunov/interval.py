@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import jax
 import jax.numpy as jnp
@@ -52,6 +52,7 @@ __all__ = [
     "Flags",
     "FloatArith",
     "IndexOutOfRange",
+    "IntervalArith",
     "IntervalFunction",
     "UnsupportedPrimitive",
     "eval_jaxpr",
@@ -103,6 +104,40 @@ class BIV:
         self.lo = lo
         self.hi = hi
         self.origin = origin
+
+
+# --------------------------------------------------------------------------- the interface
+@runtime_checkable
+class IntervalArith(Protocol):
+    """The endpoint arithmetic the interpreter and the expanded polynomials run on.
+
+    Endpoints are arrays (float64 for :class:`FloatArith`, object arrays of exact ``arb``
+    numbers for :class:`~chaosgym.lyapunov.rigorous.ArbArith`); every method returns
+    ``(lo, hi)`` enclosing the exact real result for all operands in the input intervals.
+    Comparisons (``is_neg``, ``is_pos``) are exact on endpoints.
+    """
+
+    name: str
+
+    def const(self, x: np.ndarray) -> np.ndarray: ...
+    def neg(self, x: np.ndarray) -> np.ndarray: ...
+    def is_neg(self, x: np.ndarray) -> np.ndarray: ...
+    def is_pos(self, x: np.ndarray) -> np.ndarray: ...
+    def to_float(self, x: np.ndarray, direction: int) -> np.ndarray: ...
+    def midpoint(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray: ...
+    def add(self, al, ah, bl, bh) -> tuple[np.ndarray, np.ndarray]: ...
+    def mul(self, al, ah, bl, bh) -> tuple[np.ndarray, np.ndarray]: ...
+    def sqr(self, l, h) -> tuple[np.ndarray, np.ndarray]: ...
+    def recip(self, l, h) -> tuple[np.ndarray, np.ndarray]: ...
+    def div(self, al, ah, bl, bh) -> tuple[np.ndarray, np.ndarray]: ...
+    def ipow(self, l, h, n: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def mono(self, name: str, l, h) -> tuple[np.ndarray, np.ndarray]: ...
+    def sqrt(self, l, h) -> tuple[np.ndarray, np.ndarray]: ...
+    def cos(self, l, h) -> tuple[np.ndarray, np.ndarray]: ...
+    def sin(self, l, h) -> tuple[np.ndarray, np.ndarray]: ...
+    def sum(self, l, h, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]: ...
+    def matmul(self, al, ah, bl, bh, a_point: bool,
+               b_point: bool) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 # --------------------------------------------------------------------------- float64 arithmetic
@@ -1448,9 +1483,11 @@ class IntervalFunction:
         self.prog = flatten_jaxpr(closed)
         self.primitives = sorted({e.name for e in self.prog.eqns})
 
-    def __call__(self, lo: np.ndarray, hi: np.ndarray, arith: Any = None,
+    def __call__(self, lo: np.ndarray, hi: np.ndarray, arith: IntervalArith | None = None,
                  flags: bool = False):
         arith = FloatArith() if arith is None else arith
+        if not isinstance(arith, IntervalArith):
+            raise TypeError(f"arith must implement IntervalArith, got {type(arith).__name__}")
         lo = np.asarray(lo)
         hi = np.asarray(hi)
         if lo.dtype != object:

@@ -138,3 +138,20 @@ def test_input_validation(x64):
         certify(LyapunovProblem(f, lambda x: x @ x, Box.cube(2, 1e200)))
     with pytest.raises(ValueError, match="underflow"):
         certify(LyapunovProblem(f, lambda x: x @ x, Box.cube(2, 1e-200)))
+
+
+def test_arithmetic_protocol_and_scalar_max(x64):
+    from chaosgym.lyapunov.enclosures import compiled, enclose
+    from chaosgym.lyapunov.interval import FloatArith, IntervalArith
+
+    assert isinstance(FloatArith(), IntervalArith)
+    with pytest.raises(TypeError, match="IntervalArith"):
+        interval_function(lambda x: x[0], 1)(np.zeros((1, 1)), np.zeros((1, 1)), object())
+    # a map with a clipped vector (max/min of a vector and a scalar), enclosed with an
+    # explicit arithmetic object
+    p = LyapunovProblem(lambda x: 0.5 * jnp.clip(x, -0.5, 0.5), lambda x: x @ x,
+                        Box.cube(2, 1.0), kind="dt")
+    lo, hi = np.array([[0.4, -0.1]]), np.array([[0.6, 0.1]])
+    _, upper, *_ = enclose(compiled(p), lo, hi, arith=FloatArith())
+    assert upper[0, 1] < 0
+    assert certify(p).certified
