@@ -31,7 +31,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from chaosgym.lyapunov.interval import Flags, FloatArith, IntervalArith, IntervalFunction
+from chaosgym.lyapunov.interval import (
+    JUMPY,
+    Flags,
+    FloatArith,
+    IntervalArith,
+    IntervalFunction,
+)
 from chaosgym.lyapunov.problem import LyapunovProblem
 
 __all__ = ["Compiled", "compiled", "enclose", "hull_derivative_rules", "point_conditions"]
@@ -125,6 +131,7 @@ class Compiled:
         n = problem.n
         self.polynomial = False
         self.not_polynomial_reason = ""
+        self.v_jump: IntervalFunction | None = None
         with hull_derivative_rules():
             self._build(problem, n, expand)
 
@@ -144,6 +151,12 @@ class Compiled:
                 except (NotPolynomial, NotImplementedError) as e:
                     self.not_polynomial_reason = str(e) or type(e).__name__
         self.h = IntervalFunction(problem.conditions, n)
+        if problem.kind == "ct":
+            # a flow's V must be continuous: where V itself may jump, the Lie derivative
+            # (blind to the jump) proves nothing
+            v = IntervalFunction(problem.V, n)
+            if any(e.name in JUMPY for e in v.prog.eqns):
+                self.v_jump = v
         self.dh = IntervalFunction(jax.jacfwd(problem.conditions), n)
         self.hess = IntervalFunction(jax.jacfwd(jax.jacfwd(lambda x: problem.conditions(x)[:2])), n)
         self.f = IntervalFunction(problem.f, n)
@@ -188,6 +201,12 @@ def enclose(comp: Compiled, lo: np.ndarray, hi: np.ndarray,
         mh = np.where(v, mh, nh)
     lower = np.maximum(nl, ml)
     upper = np.minimum(nh, mh)
+    if comp.v_jump is not None:
+        vj = comp.v_jump(lo, hi, ar, flags=True)[2].jump
+        if vj.any():
+            inf = ar.const(np.array(np.inf))
+            upper = upper.copy()
+            upper[vj, 1] = inf
     if np.asarray(jl).dtype != object:
         jmag = np.maximum(np.abs(jl), np.abs(jh))
         jmag = np.where(valid[:, None, None], jmag, 0.0)  # no slope: split the widest side

@@ -582,6 +582,10 @@ REFUSED: dict[str, str] = {
     "cumsum": "no enclosure implemented", "custom_vjp_call": "reverse-mode rule",
 }
 
+#: primitives through which a function can be discontinuous
+JUMPY = frozenset({"sign", "floor", "ceil", "round", "select_n", "convert_element_type",
+                   "lt", "le", "gt", "ge", "eq", "ne", "is_finite"})
+
 _UNARY_MONO = ("exp", "exp2", "log", "log1p", "expm1", "tanh", "atan", "asinh", "sinh",
                "logistic", "erf", "cbrt")
 _ELEMENTWISE = frozenset({
@@ -966,6 +970,10 @@ def _apply(ctx: _Ctx, eqn: _Eqn, vals):
             return ctx.iv(x)
         if isinstance(x, IV):
             raise UnsupportedPrimitive(f"conversion of an interval to {out_aval.dtype}")
+        if isinstance(x, BIV):  # a boolean becoming an integer: a step where undecided
+            undecided = _bool(x.lo) != _bool(x.hi)
+            ctx.flag("jump", undecided)
+            ctx.flag("kink", undecided)
         return x
 
     if name in ("add", "add_any", "sub", "mul", "div", "max", "min", "pow"):

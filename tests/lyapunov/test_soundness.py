@@ -155,3 +155,12 @@ def test_arithmetic_protocol_and_scalar_max(x64):
     _, upper, *_ = enclose(compiled(p), lo, hi, arith=FloatArith())
     assert upper[0, 1] < 0
     assert certify(p).certified
+
+
+def test_a_flow_with_a_jumping_V_is_not_certified(x64):
+    # V jumps up by 0.1 across x0 = 0 while trajectories rotate through it: dV/dt < 0
+    # everywhere else, but V is not a Lyapunov function; the Lie derivative is blind to it
+    A = jnp.array([[-0.1, 1.0], [-1.0, -0.1]])
+    V = lambda x: x @ x + 0.1 * (x[0] > 0).astype(jnp.float64)  # noqa: E731
+    cert = certify(LyapunovProblem(lambda x: A @ x, V, Box.cube(2, 1.0)), max_boxes=3000)
+    assert not cert.certified
