@@ -331,10 +331,17 @@ def add_arguments(p) -> None:
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--no-tensorboard", action="store_true")
     p.add_argument("--threads", type=int, default=1, help="torch threads")
+    p.add_argument("--backend", default="sb3", choices=("sb3", "jax"),
+                   help="sb3: stable-baselines3 (default); jax: rejax PPO/SAC/TD3, the whole "
+                        "training compiled and vmapped over --n-seeds seeds")
+    p.add_argument("--n-seeds", type=int, default=1,
+                   help="jax backend: train seeds --seed .. --seed+N-1 at once")
 
 
 def run_from_args(args) -> int:
     """Run ``train`` from parsed arguments (a run locked by another process: one line, exit 3)."""
+    if getattr(args, "backend", "sb3") == "jax":
+        return _run_jax(args)
     run_dir = args.run_dir or run_dir_for("agents/runs", args.env, args.algo, args.seed)
     try:
         done = train_run(
@@ -347,4 +354,28 @@ def run_from_args(args) -> int:
         print(f"chaosgym train: {e}; not started", file=sys.stderr)
         return 3
     print(json.dumps({k: v for k, v in done.items() if k != "best_validation"}, indent=1))
+    return 0
+
+
+def _run_jax(args) -> int:
+    from chaosgym.baselines.jax_train import JAX_ALGOS, run_dir_for_jax, train_jax_run
+
+    if args.algo not in JAX_ALGOS:
+        print(f"chaosgym train: the jax backend trains {', '.join(JAX_ALGOS)}, not "
+              f"{args.algo}", file=sys.stderr)
+        return 2
+    if args.n_seeds < 1:
+        print("chaosgym train: --n-seeds must be >= 1", file=sys.stderr)
+        return 2
+    seeds = list(range(args.seed, args.seed + args.n_seeds))
+    run_dir = args.run_dir or run_dir_for_jax("agents/runs", args.env, args.algo)
+    try:
+        done = train_jax_run(args.env, args.algo, seeds, run_dir,
+                             total_timesteps=args.timesteps, eval_freq=args.eval_freq,
+                             progress_bar=not args.no_progress,
+                             tensorboard=not args.no_tensorboard)
+    except RunLockedError as e:
+        print(f"chaosgym train: {e}; not started", file=sys.stderr)
+        return 3
+    print(json.dumps({k: v for k, v in done.items() if k != "best"}, indent=1, default=float))
     return 0

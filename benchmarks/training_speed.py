@@ -1,0 +1,327 @@
+"""Training throughput: the JAX backend (rejax, seeds vmapped) against SB3 ``learn()``.
+
+In one run, on one environment (default ``chaosgym/LorenzStabilize-v0``):
+
+1. SB3 PPO and SAC ``learn()`` env-steps/s with the packaged hyperparameters
+   (``chaosgym/baselines/config/{ppo,sac}.yml``) on the jitted ``ChaosSB3VecEnv``, torch with one
+   thread, after a warm-up ``learn()``; medians over ``--reps`` timed calls.
+2. The JAX backend's PPO and SAC (``config/jax_{ppo,sac}.yml``), ``--seeds`` seeds in one
+   vmapped program: compile time (the first chunk) and steady env-steps/s (all seeds together),
+   medians over ``--reps`` chunks.
+3. Time to solve LorenzStabilize at radius 0.01: the JAX backend trains all seeds together,
+   evaluating the deterministic policies on the validation states after every chunk, until
+   every seed holds the target within 0.01 over the sustained window on at least
+   ``--solve-rate`` of the validation states; wall time includes construction and compilation.
+4. With ``--sweep``, a cost estimate of the full sweep (every id × PPO, SAC × seeds at the
+   packaged budgets) from the measured agent throughput and a per-id probe of the environment's
+   own step cost (``jit(vmap(scan(step)))``, 16 envs).
+
+Writes ``benchmarks/results/training_speed.{md,json}``; the load average before and after is
+recorded because the machine may be shared.
+
+    nice -n 10 python benchmarks/training_speed.py --sweep
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def sb3_speed(env_id: str, algo: str, steps: int, reps: int) -> dict:
+    import torch
+
+    from chaosgym.baselines.hyperparams import load_hyperparams, model_kwargs
+    from chaosgym.baselines.sb3_agents import algo_class
+    from chaosgym.gym.sb3 import ChaosSB3VecEnv
+
+    torch.set_num_threads(1)
+    hp = load_hyperparams(algo, env_id)
+    venv = ChaosSB3VecEnv(env_id, int(hp.get("n_envs", 1)), seed=0)
+    kwargs, norm, policy = model_kwargs(algo, hp, venv.fenv.num_inputs)
+    env = venv
+    if norm:
+        from stable_baselines3.common.vec_env import VecNormalize
+
+        env = VecNormalize(venv, gamma=float(hp.get("gamma", 0.99)), **norm)
+    if algo == "sac":  # start learning at once: time the full update loop, not the warm-up
+        kwargs["learning_starts"] = min(int(kwargs.get("learning_starts", 100)), 100)
+    model = algo_class(algo)(policy, env, seed=0, device="cpu", **kwargs)
+    model.learn(max(steps // 4, 256))  # warm-up: compilation, first updates
+    times = []
+    for _ in range(reps):
+        n0 = model.num_timesteps
+        t0 = time.perf_counter()
+        model.learn(steps, reset_num_timesteps=False)
+        times.append((model.num_timesteps - n0) / (time.perf_counter() - t0))
+    env.close()
+    return {"env_steps_per_s": statistics.median(times), "reps": times,
+            "n_envs": int(hp.get("n_envs", 1))}
+
+
+def jax_speed(env_id: str, algo: str, seeds: int, chunk: int, reps: int) -> dict:
+    from chaosgym.baselines.jax_train import load_jax_hyperparams, make_learner
+    from chaosgym.registration import make_functional
+
+    fenv = make_functional(env_id)
+    hp = load_jax_hyperparams(algo, env_id)
+    learner = make_learner(fenv, algo, hp, chunk)
+    init = jax.jit(jax.vmap(learner.init_state))
+    advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
+    t0 = time.perf_counter()
+    ts = init(jax.vmap(jax.random.PRNGKey)(jnp.arange(seeds)))
+    ts = jax.block_until_ready(advance(ts))
+    first = time.perf_counter() - t0
+    rates = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        ts = jax.block_until_ready(advance(ts))
+        rates.append(chunk * seeds / (time.perf_counter() - t0))
+    return {"env_steps_per_s": statistics.median(rates), "reps": rates,
+            "compile_and_first_chunk_s": first, "seeds": seeds, "chunk": chunk,
+            "num_envs": int(hp.get("num_envs", 1))}
+
+
+def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int,
+                  rate: float, tol: float, limit_s: float) -> dict:
+    from chaosgym.baselines.evaluate import _flag_metrics, summarize
+    from chaosgym.baselines.jax_train import (
+        deterministic_policy,
+        load_jax_hyperparams,
+        make_learner,
+        rollout,
+    )
+    from chaosgym.baselines.protocol import initial_state_set
+    from chaosgym.registration import make_functional
+
+    t_start = time.perf_counter()
+    fenv = make_functional(env_id)
+    val = initial_state_set(env_id, "validation", 30, fenv=fenv)
+    hp = load_jax_hyperparams(algo, env_id)
+    learner = make_learner(fenv, algo, hp, chunk)
+    act = deterministic_policy(learner, algo)
+    advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
+    evaluate = jax.jit(jax.vmap(lambda ts: rollout(fenv, lambda o: act(ts, o), val)))
+    ts = jax.jit(jax.vmap(learner.init_state))(jax.vmap(jax.random.PRNGKey)(jnp.arange(seeds)))
+    flags = np.asarray(_flag_metrics(fenv, ("diverged", *fenv.metric_names)))
+    key = f"held_{tol:g}_rate"
+    step, history = 0, []
+    while step < max_steps and time.perf_counter() - t_start < limit_s:
+        ts = advance(ts)
+        step += chunk
+        ev = jax.device_get(evaluate(ts))
+        per_seed = []
+        for i in range(seeds):
+            res = {k: np.asarray(v[i]) for k, v in ev.items()}
+            res["flags"] = flags
+            s = summarize(res, fenv.dt)
+            per_seed.append({"held": s[key], "dist_final": s["distance_final"],
+                             "time": s[f"held_{tol:g}_time_median"]})
+        wall = time.perf_counter() - t_start
+        history.append({"step": step, "wall_s": round(wall, 1),
+                        "held": [round(p["held"], 3) for p in per_seed]})
+        print(f"  {algo} step {step}: {key} per seed {[p['held'] for p in per_seed]} "
+              f"({wall:.0f} s)", flush=True)
+        if all(p["held"] >= rate for p in per_seed):
+            return {"solved": True, "steps_per_seed": step, "wall_s": wall,
+                    "per_seed": per_seed, "history": history}
+    return {"solved": False, "steps_per_seed": step, "wall_s": time.perf_counter() - t_start,
+            "per_seed": per_seed if history else [], "history": history}
+
+
+def env_probe(env_id: str, n: int = 16, steps: int = 200) -> float:
+    """Seconds per environment step of ``jit(vmap(scan(step)))`` (zero actions), after compile."""
+    from chaosgym.registration import make_functional
+
+    fenv = make_functional(env_id, bank_size=n)
+    params = fenv.default_params
+
+    @jax.jit
+    def run(keys):
+        _, st = jax.vmap(fenv.reset, in_axes=(0, None))(keys, params)
+
+        def body(st, k):
+            out = jax.vmap(lambda s, kk: fenv.step(kk, s, jnp.zeros(fenv.num_inputs), params))(
+                st, jax.random.split(k, n))
+            return out[1], out[2]
+
+        return jax.lax.scan(body, st, jax.random.split(keys[0], steps))[1]
+
+    keys = jax.random.split(jax.random.PRNGKey(0), n)
+    jax.block_until_ready(run(keys))
+    t0 = time.perf_counter()
+    jax.block_until_ready(run(keys))
+    return (time.perf_counter() - t0) / (n * steps)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--env", default="chaosgym/LorenzStabilize-v0")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--sb3-ppo-steps", type=int, default=4096)
+    p.add_argument("--sb3-sac-steps", type=int, default=600)
+    p.add_argument("--jax-ppo-chunk", type=int, default=16384)
+    p.add_argument("--jax-sac-chunk", type=int, default=4000)
+    p.add_argument("--solve-algo", default="ppo")
+    p.add_argument("--solve-chunk", type=int, default=20480)
+    p.add_argument("--solve-max-steps", type=int, default=1_000_000)
+    p.add_argument("--solve-rate", type=float, default=0.9)
+    p.add_argument("--solve-limit-s", type=float, default=600)
+    p.add_argument("--skip-solve", action="store_true")
+    p.add_argument("--sweep", action="store_true", help="probe every id for the sweep estimate")
+    p.add_argument("--out", default=str(HERE / "results" / "training_speed"))
+    args = p.parse_args(argv)
+
+    res: dict = {"env": args.env, "load_before": _load(), "cpus": os.cpu_count(),
+                 "machine": platform.machine(), "jax": jax.__version__,
+                 "command": "python benchmarks/training_speed.py " + " ".join(argv or sys.argv[1:])}
+    print("SB3 PPO ...", flush=True)
+    res["sb3_ppo"] = sb3_speed(args.env, "ppo", args.sb3_ppo_steps, args.reps)
+    print("SB3 SAC ...", flush=True)
+    res["sb3_sac"] = sb3_speed(args.env, "sac", args.sb3_sac_steps, args.reps)
+    print("JAX PPO ...", flush=True)
+    res["jax_ppo"] = jax_speed(args.env, "ppo", args.seeds, args.jax_ppo_chunk, args.reps)
+    print("JAX SAC ...", flush=True)
+    res["jax_sac"] = jax_speed(args.env, "sac", args.seeds, args.jax_sac_chunk, args.reps)
+    if not args.skip_solve:
+        print("time to solve ...", flush=True)
+        res["solve"] = time_to_solve(args.env, args.solve_algo, args.seeds, args.solve_chunk,
+                                     args.solve_max_steps, args.solve_rate, 0.01,
+                                     args.solve_limit_s)
+        res["solve"]["algo"] = args.solve_algo
+        res["solve"]["rate"] = args.solve_rate
+    if args.sweep:
+        res["sweep"] = sweep_estimate(res, args.seeds)
+    res["load_after"] = _load()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(res, indent=1, default=float))
+    out.with_suffix(".md").write_text(render(res))
+    print(render(res))
+    return 0
+
+
+def sweep_estimate(res: dict, seeds: int) -> dict:
+    """Hours of the full sweep from the measured agent rates and per-id env step costs."""
+    import chaosgym
+    from chaosgym.baselines.jax_train import load_jax_hyperparams
+
+    lorenz = env_probe(res["env"])
+    rows = {}
+    for env_id in chaosgym.list_envs():
+        try:
+            cost = env_probe(env_id)
+        except Exception as e:  # an id that cannot be probed is reported, not guessed
+            rows[env_id] = {"error": f"{type(e).__name__}: {e}"}
+            continue
+        row = {"env_step_s": cost}
+        for algo in ("ppo", "sac"):
+            rate = res[f"jax_{algo}"]["env_steps_per_s"]  # all seeds together, on Lorenz
+            per_step = 1.0 / rate + max(cost - lorenz, 0.0)  # agent + this env's extra cost
+            budget = int(float(load_jax_hyperparams(algo, env_id)["n_timesteps"]))
+            row[f"{algo}_budget"] = budget
+            row[f"{algo}_hours"] = budget * seeds * per_step / 3600
+        rows[env_id] = row
+        print(f"  probe {env_id}: {cost * 1e6:.2f} µs/step", flush=True)
+    ok = [r for r in rows.values() if "error" not in r]
+    return {"lorenz_env_step_s": lorenz, "per_env": rows,
+            "total_hours": sum(r["ppo_hours"] + r["sac_hours"] for r in ok)}
+
+
+def render(res: dict) -> str:
+    ppo_x = res["jax_ppo"]["env_steps_per_s"] / res["sb3_ppo"]["env_steps_per_s"]
+    sac_x = res["jax_sac"]["env_steps_per_s"] / res["sb3_sac"]["env_steps_per_s"]
+    lines = [
+        "# Training throughput: JAX backend vs SB3 `learn()`",
+        "",
+        f"Env `{res['env']}`, one run on {res['machine']} with {res['cpus']} CPU cores "
+        f"(JAX {res['jax']}, CPU). Load average (1, 5, 15 min) before: {res['load_before']}, "
+        f"after: {res['load_after']} — the machine was shared, so absolute rates are low and "
+        "the ratios are the comparison.",
+        f"Command: `nice -n 10 {res['command']}`",
+        "",
+        "| learner | env-steps/s (median) | ratio vs SB3 | notes |",
+        "|---|---|---|---|",
+        f"| SB3 PPO `learn()` | {res['sb3_ppo']['env_steps_per_s']:,.0f} | 1× | "
+        f"{res['sb3_ppo']['n_envs']} envs, torch 1 thread |",
+        f"| JAX PPO (rejax), {res['jax_ppo']['seeds']} seeds vmapped | "
+        f"{res['jax_ppo']['env_steps_per_s']:,.0f} | **{ppo_x:.1f}×** (target ≥ 10×) | "
+        f"compile + first chunk {res['jax_ppo']['compile_and_first_chunk_s']:.0f} s; "
+        f"{res['jax_ppo']['num_envs']} envs per seed |",
+        f"| SB3 SAC `learn()` | {res['sb3_sac']['env_steps_per_s']:,.0f} | 1× | "
+        f"{res['sb3_sac']['n_envs']} env(s), torch 1 thread |",
+        f"| JAX SAC (rejax), {res['jax_sac']['seeds']} seeds vmapped | "
+        f"{res['jax_sac']['env_steps_per_s']:,.0f} | **{sac_x:.1f}×** (target ≥ 10×) | "
+        f"compile + first chunk {res['jax_sac']['compile_and_first_chunk_s']:.0f} s; "
+        f"{res['jax_sac']['num_envs']} envs per seed |",
+        "",
+        "Rates count environment steps of all seeds together; the SB3 rows are one seed (their "
+        "processes would share the same two cores).",
+        "",
+    ]
+    if "solve" in res:
+        s = res["solve"]
+        verdict = (f"solved in **{s['wall_s']:.0f} s** wall ({s['steps_per_seed']:,} steps per "
+                   "seed), compilation included" if s["solved"] else
+                   f"**not solved** within {s['wall_s']:.0f} s ({s['steps_per_seed']:,} steps "
+                   "per seed)")
+        lines += [
+            "## LorenzStabilize: time to solve at radius 0.01",
+            "",
+            f"JAX {s['algo'].upper()}, {len(s['per_seed'])} seeds at once; solved = every seed "
+            f"holds the distance below 0.01 over the sustained window on ≥ {s['rate']:.0%} of "
+            "the 30 validation states (deterministic policy). Target: ≤ 2 minutes on 2 cores.",
+            "",
+            f"Result: {verdict}. Per seed at the end: "
+            + ", ".join(f"held {p['held']:.2f} (final distance {p['dist_final']:.3g})"
+                        for p in s["per_seed"]) + ".",
+            "",
+            "| steps per seed | wall s | held_0.01 rate per seed |",
+            "|---|---|---|",
+            *[f"| {h['step']:,} | {h['wall_s']} | {h['held']} |" for h in s["history"]],
+            "",
+        ]
+    if "sweep" in res:
+        sw = res["sweep"]
+        lines += [
+            "## Cost of the full sweep (estimate)",
+            "",
+            "Every id × {PPO, SAC} × 5 seeds on the JAX backend at the packaged budgets "
+            "(`config/jax_{ppo,sac}.yml`), from the measured agent throughput on Lorenz plus "
+            "each id's own measured environment step cost (a `jit(vmap(scan(step)))` probe, "
+            "16 envs) beyond Lorenz's, on this machine under the load above.",
+            "",
+            f"**Total: {sw['total_hours']:.1f} hours.**",
+            "",
+            "| id | env step (µs) | PPO budget | PPO h | SAC budget | SAC h |",
+            "|---|---|---|---|---|---|",
+        ]
+        for env_id, r in sw["per_env"].items():
+            if "error" in r:
+                lines.append(f"| {env_id} | probe failed: {r['error']} | | | | |")
+                continue
+            lines.append(f"| {env_id} | {r['env_step_s'] * 1e6:.2f} | {r['ppo_budget']:,} | "
+                         f"{r['ppo_hours']:.2f} | {r['sac_budget']:,} | {r['sac_hours']:.2f} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

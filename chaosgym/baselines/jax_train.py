@@ -1,0 +1,540 @@
+"""JAX-native training: environment and agent in one compiled program, vmapped over seeds.
+
+The learners are rejax's PPO, SAC and TD3 (Liesen et al., "Rejax: jittable reinforcement
+learning algorithms", 2024; ``pip install 'chaosgym[jax-agents]'``). rejax trains on any
+environment with gymnax's interface; :class:`RejaxEnv` presents a chaosgym functional core that
+way (gymnax's pre-1.0 ``step`` returning ``(obs, state, reward, done, info)``, with an
+autoreset inside ``step`` as rejax 0.1.3 expects). Every seed's whole training state — networks,
+optimiser, replay buffer, environment states, keys — is one pytree with a leading seed axis, and
+one jitted, vmapped program advances all seeds by a chunk of environment steps.
+
+Between chunks :func:`train_jax_run` does what the stable-baselines3 trainer does, on the same
+protocol (:mod:`chaosgym.baselines.protocol`):
+
+* evaluates every seed's deterministic policy (the Gaussian mean; SAC's squashed mean) on the
+  validation states, in one compiled, vmapped rollout, and appends one row per seed to
+  ``curve.csv`` (and TensorBoard ``eval/*`` scalars under ``tb/seed<k>``);
+* commits a checkpoint of the whole state (its leaves in one ``.npz``, atomic, two kept,
+  falling back to the previous one with a warning naming a damaged file);
+* advances a progress bar.
+
+A run folder holds all its seeds: ``<root>/<Env>/<algo>-jax/`` (``config.json``,
+``curve.csv``, ``checkpoint.json``, ``ckpt_<step>.npz``, ``best_seed<k>.npz``,
+``done.json``, ``tb/``, ``.lock``). It resumes after a kill like an SB3 run.
+Time-limit truncation is treated as termination by rejax's learners (no bootstrap at the
+cut), as in most JAX RL code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from chaosgym.baselines.protocol import env_slug, score, task_metric
+from chaosgym.baselines.storage import RunLock, atomic_write
+
+__all__ = ["JAX_ALGOS", "RejaxEnv", "deterministic_policy", "load_jax_hyperparams",
+           "make_learner", "rollout", "train_jax_run"]
+
+JAX_ALGOS = ("ppo", "sac", "td3")
+N_VALIDATION = 30
+KEEP = 2
+
+
+def _require_rejax():
+    try:
+        import rejax
+    except ImportError as e:  # pragma: no cover - exercised only without the extra
+        raise ImportError(
+            "the JAX training backend needs rejax: pip install 'chaosgym[jax-agents]'") from e
+    return rejax
+
+
+class RejaxEnv:
+    """A chaosgym functional core with gymnax's (pre-1.0) interface, as rejax uses it.
+
+    ``reset(key, params) -> (obs, state)``; ``step(key, state, action, params) -> (obs,
+    state, reward, done, info)`` with ``done = terminated | truncated`` and an automatic reset
+    (the returned observation and state are the next episode's first when ``done``);
+    ``action_space(params)`` is the normalised box ``[-1, 1]^m``, ``observation_space(params)``
+    the task's observation box; ``default_params`` the core's parameters.
+    """
+
+    def __init__(self, fenv) -> None:
+        from gymnax.environments import spaces
+
+        self.fenv = fenv
+        bound = float(fenv.spec.bound)
+        self._act = spaces.Box(-1.0, 1.0, (int(fenv.num_inputs),), jnp.float32)
+        self._obs = spaces.Box(-bound, bound, (int(fenv.obs_dim),), jnp.float32)
+
+    @property
+    def default_params(self):
+        return self.fenv.default_params
+
+    def action_space(self, params=None):
+        return self._act
+
+    def observation_space(self, params=None):
+        return self._obs
+
+    def reset(self, key, params=None):
+        obs, state = self.fenv.reset(key, params)
+        return obs.astype(jnp.float32), state
+
+    def step(self, key, state, action, params=None):
+        k_step, k_reset = jax.random.split(key)
+        obs, st, reward, term, trunc, _info = self.fenv.step(k_step, state, action, params)
+        obs0, st0 = self.fenv.reset(k_reset, params)
+        done = term | trunc
+        st = jax.tree_util.tree_map(lambda a, b: jnp.where(done, a, b), st0, st)
+        obs = jnp.where(done, obs0, obs)
+        return obs.astype(jnp.float32), st, reward.astype(jnp.float32), done, {}
+
+
+# ---------------------------------------------------------------------- hyperparameters
+def load_jax_hyperparams(algo: str, env_id: str) -> dict[str, Any]:
+    """rejax keyword arguments of ``algo`` for ``env_id`` (``config/jax_<algo>.yml``)."""
+    import copy
+
+    from chaosgym.baselines.hyperparams import config_file, load_yaml
+
+    algo = algo.lower()
+    if algo not in JAX_ALGOS:
+        raise ValueError(f"the JAX backend trains {list(JAX_ALGOS)}, not {algo!r}")
+    table = load_yaml(config_file(f"jax_{algo}.yml"))
+    entry = dict(copy.deepcopy(table.get("default", {})))
+    for k, v in (table.get(env_id) or {}).items():
+        if isinstance(v, dict) and isinstance(entry.get(k), dict):
+            entry[k] = {**entry[k], **v}
+        else:
+            entry[k] = v
+    return entry
+
+
+def _uniform_replay(cls):
+    """``cls`` with a replay buffer sampled uniformly *with* replacement (as SB3 samples).
+
+    rejax 0.1.3 samples without replacement through ``jax.random.choice(..., p=...)``, which
+    sorts the whole buffer at every gradient step (O(buffer log buffer)): at a 100k buffer that
+    dominates the update on a CPU.
+    """
+    from rejax.algos.algorithm import register_init
+    from rejax.buffers import ReplayBuffer
+
+    class UniformReplayBuffer(ReplayBuffer):
+        def sample(self, num: int, rng):
+            idx = jax.random.randint(rng, (num,), 0, jnp.maximum(self.num_entries, 1))
+            return jax.tree_util.tree_map(lambda a: a[idx], self.data)
+
+    class Learner(cls):
+        @register_init
+        def initialize_replay_buffer(self, rng):
+            return {"replay_buffer": UniformReplayBuffer.empty(
+                self.buffer_size, self.obs_space, self.action_space)}
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
+def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int):
+    """A rejax learner whose ``train(train_state=ts)`` advances one seed by ``chunk_steps``."""
+    rejax = _require_rejax()
+    hp = dict(hp)
+    hp.pop("n_timesteps", None)
+    cls = {"ppo": rejax.PPO, "sac": _uniform_replay(rejax.SAC),
+           "td3": _uniform_replay(rejax.TD3)}[algo]
+    learner = cls.create(env=RejaxEnv(fenv), env_params=fenv.default_params,
+                         total_timesteps=int(chunk_steps), eval_freq=int(chunk_steps),
+                         skip_initial_evaluation=True, **hp)
+    return learner.replace(eval_callback=lambda algo_, ts, rng: ())
+
+
+def deterministic_policy(learner, algo: str):
+    """``act(ts, obs) -> action`` of one seed's state: the mean action, clipped to [-1, 1]."""
+
+    def act(ts, obs):
+        o = obs[None].astype(jnp.float32)
+        if getattr(learner, "normalize_observations", False):
+            o = learner.normalize_obs(ts.obs_rms_state, o)
+        if algo == "td3":
+            a = learner.actor.apply(ts.actor_ts.params, o)
+        elif algo == "sac":
+            a = learner.actor.apply(
+                ts.actor_ts.params, o,
+                method=lambda m, x: m.action_loc + m.bij.forward(m._action_dist(x).mean())
+                * m.action_scale)
+        else:
+            a = learner.actor.apply(ts.actor_ts.params, o,
+                                    method=lambda m, x: m._action_dist(x).mean())
+        return jnp.clip(a[0], -1.0, 1.0)
+
+    return act
+
+
+def rollout(fenv, act, ics, steps: int | None = None):
+    """A jittable batched evaluation of ``act(obs) -> action`` from the states ``ics``.
+
+    Returns what :func:`chaosgym.baselines.evaluate.evaluate_policy` returns (``return``,
+    ``length`` and ``trace_<metric>``; frozen after termination), as JAX arrays.
+    """
+    params = fenv.default_params
+    steps = int(params.max_steps if steps is None else steps)
+    names = ("diverged", *fenv.metric_names)
+    n = ics.shape[0]
+
+    def one(x0, key):
+        obs, state = fenv.reset_to(key, x0, params)
+
+        def body(carry, k):
+            obs, state, done, ret, length, last = carry
+            a = act(obs)
+            obs2, st2, r, term, _trunc, info = fenv.step(k, state, a, params)
+            m = jnp.stack([info[k_].astype(jnp.float32) for k_ in names])
+            keep = lambda new, old: jnp.where(done, old, new)  # noqa: E731
+            st2 = jax.tree_util.tree_map(keep, st2, state)
+            obs2 = keep(obs2, obs)
+            m = keep(m, last)
+            ret = ret + jnp.where(done, 0.0, r)
+            length = length + jnp.where(done, 0, 1)
+            return (obs2, st2, done | term, ret, length, m), m
+
+        init = (obs, state, jnp.zeros((), bool), jnp.zeros(()), jnp.zeros((), jnp.int32),
+                jnp.zeros(len(names), jnp.float32))
+        (_, _, _, ret, length, _), traces = jax.lax.scan(
+            body, init, jax.random.split(key, steps))
+        return ret, length, traces.T
+
+    keys = jax.random.split(jax.random.key(0), n)
+    ret, length, traces = jax.vmap(one)(jnp.asarray(ics, fenv.dtype), keys)
+    out = {"return": ret, "length": length}
+    for i, name in enumerate(names):
+        out[f"trace_{name}"] = traces[:, i, :]
+    return out
+
+
+# ---------------------------------------------------------------------- the run
+class _Compiled:
+    """The jitted, seed-vmapped programs of one (env, algo, hyperparameters, chunk) run."""
+
+    def __init__(self, fenv, algo: str, hp: dict, chunk: int, val_ics) -> None:
+        self.learner = make_learner(fenv, algo, hp, chunk)
+        learner = self.learner
+        act = deterministic_policy(learner, algo)
+        self.init = jax.jit(jax.vmap(learner.init_state))
+        self.advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
+        self.evaluate = jax.jit(jax.vmap(lambda ts: rollout(
+            fenv, lambda o: act(ts, o), val_ics)))
+
+
+def train_jax_run(
+    env_id: str,
+    algo: str,
+    seeds: list[int] | int,
+    run_dir: str | Path,
+    total_timesteps: int | None = None,
+    hyperparams: dict | None = None,
+    eval_freq: int | None = None,
+    progress_bar: bool = False,
+    tensorboard: bool = True,
+    n_validation: int = N_VALIDATION,
+    fenv=None,
+) -> dict[str, Any]:
+    """Train ``algo`` on ``env_id`` for every seed at once (or resume, or skip if complete).
+
+    Args:
+        env_id: registered id.
+        algo: ``ppo``, ``sac`` or ``td3``.
+        seeds: the seeds (an int ``k`` means ``range(k)``), trained in one vmapped program.
+        run_dir: the run's folder (created).
+        total_timesteps: environment steps per seed (default: ``n_timesteps`` of
+            ``config/jax_<algo>.yml``).
+        hyperparams: rejax keyword arguments (default: from ``config/jax_<algo>.yml``).
+        eval_freq: steps per seed between evaluations / checkpoints (default: budget / 10).
+        progress_bar: show a tqdm bar.
+        tensorboard: log ``eval/*`` scalars to ``<run_dir>/tb/seed<k>``.
+        n_validation: validation states (the protocol's ``validation`` split).
+
+    Returns ``done.json``: per-seed best validation summaries, steps, wall clock (with and
+    without compilation) and env-steps/s.
+    """
+    from chaosgym.baselines.protocol import initial_state_set
+    from chaosgym.registration import make_functional
+
+    _require_rejax()
+    seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    done_file = run_dir / "done.json"
+    if done_file.exists():
+        return json.loads(done_file.read_text())
+    with RunLock(run_dir):
+        if done_file.exists():
+            return json.loads(done_file.read_text())
+        hp = load_jax_hyperparams(algo, env_id) if hyperparams is None else dict(hyperparams)
+        total = int(float(total_timesteps if total_timesteps is not None
+                          else hp.get("n_timesteps", 100_000)))
+        chunk = int(eval_freq or max(total // 10, 1))
+        t_start = time.time()
+        fenv = make_functional(env_id) if fenv is None else fenv
+        val_ics = initial_state_set(env_id, "validation", n_validation, fenv=fenv)
+        prog = _Compiled(fenv, algo, hp, chunk, val_ics)
+        from chaosgym.baselines.train import versions
+
+        config = {"env_id": env_id, "algo": algo, "backend": "jax", "seeds": seeds,
+                  "total_timesteps": total, "eval_freq": chunk,
+                  "hyperparams": {k: (v if isinstance(v, int | float | str | bool | list | dict)
+                                      else repr(v)) for k, v in hp.items()},
+                  "learner": f"rejax {_version('rejax')}", "n_validation": n_validation,
+                  "validation_split": "validation", "versions": versions()}
+        if not (run_dir / "config.json").exists():
+            atomic_write(run_dir / "config.json", json.dumps(config, indent=1))
+        template = prog.init(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)))
+        ts, start, source = _restore(run_dir, template)
+        if ts is None:
+            ts = template
+        _trim_rows(run_dir, start)
+        _event(run_dir, {"event": "resume" if source else "start", "num_timesteps": start,
+                         **({"checkpoint": source} if source else {})})
+        writers = _tb_writers(run_dir, seeds, start) if tensorboard else None
+        best = _load_best(run_dir)
+        bar = None
+        if progress_bar:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=total, initial=start, unit="step", desc=f"{algo} x{len(seeds)}")
+        step, compile_s, train_s = start, 0.0, 0.0
+        try:
+            while step < total:
+                t0 = time.time()
+                ts = prog.advance(ts)
+                jax.block_until_ready(ts)
+                dt = time.time() - t0
+                if step == start:  # the first call compiles
+                    compile_s = dt
+                else:
+                    train_s += dt
+                step += chunk
+                ev = jax.device_get(prog.evaluate(ts))
+                best = _log_eval(run_dir, fenv, seeds, step, ev, writers, best, ts)
+                _save_checkpoint(run_dir, ts, step)
+                if bar is not None:
+                    bar.update(chunk)
+        finally:
+            if bar is not None:
+                bar.close()
+            if writers:
+                for w in writers.values():
+                    w.close()
+        wall = time.time() - t_start
+        steady = max(step - start - chunk, 0)
+        done = {"env_id": env_id, "algo": algo, "backend": "jax", "seeds": seeds,
+                "num_timesteps": step, "resumed_from": start, "wall_seconds": wall,
+                "first_chunk_seconds": compile_s, "steady_seconds": train_s,
+                "env_steps_per_second": (steady * len(seeds) / train_s) if train_s > 0
+                else math.nan,
+                "best": {f"seed{s}": best.get(str(s)) for s in seeds}}
+        atomic_write(done_file, json.dumps(done, indent=1, default=float))
+        _event(run_dir, {"event": "done", "num_timesteps": step})
+        return done
+
+
+def _version(pkg: str) -> str:
+    import importlib.metadata as md
+
+    try:
+        return md.version(pkg)
+    except md.PackageNotFoundError:
+        return "not installed"
+
+
+def _event(run_dir: Path, event: dict) -> None:
+    with open(run_dir / "events.jsonl", "a") as f:
+        f.write(json.dumps({**event, "time": time.time()}) + "\n")
+
+
+FIELDS = ("timesteps", "seed", "wall_time", "return_mean", "return_std", "task_metric",
+          "task_metric_name")
+
+
+def _log_eval(run_dir, fenv, seeds, step, ev, writers, best, ts):
+    """Summaries per seed → ``curve.csv``, TensorBoard and the best policies so far."""
+    from chaosgym.baselines.evaluate import _flag_metrics, summarize
+
+    names = ("diverged", *fenv.metric_names)
+    flags = np.asarray(_flag_metrics(fenv, names))
+    path = run_dir / "curve.csv"
+    new = not path.exists()
+    rows = []
+    for i, s in enumerate(seeds):
+        res = {k: np.asarray(v[i]) for k, v in ev.items()}
+        res["flags"] = flags
+        summ = summarize(res, fenv.dt)
+        name = task_metric(summ)
+        rows.append({"timesteps": step, "seed": s, "wall_time": round(time.time(), 2),
+                     "return_mean": summ["return_mean"], "return_std": summ["return_std"],
+                     "task_metric": summ[name], "task_metric_name": name})
+        if writers is not None:
+            writers[s].add_scalar("eval/return_mean", summ["return_mean"], step)
+            writers[s].add_scalar(f"eval/{name}", summ[name], step)
+            writers[s].flush()
+        sc = score(summ)
+        prev = best.get(str(s))
+        if prev is None or tuple(sc) > tuple(prev["score"]):
+            one = jax.tree_util.tree_map(lambda x, i=i: x[i], ts)
+            fname = f"best_seed{s}.npz"
+            atomic_write(run_dir / fname, tree_to_bytes(_params_of(one)))
+            best[str(s)] = {"score": list(sc), "timesteps": step, "summary": summ,
+                            "params": fname}
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        if new:
+            w.writeheader()
+        w.writerows(rows)
+    atomic_write(run_dir / "best.json", json.dumps(best, indent=1, default=float))
+    return best
+
+
+def _params_of(ts):
+    """The parts of one seed's state a policy needs (actor and observation statistics)."""
+    out = {"actor": ts.actor_ts.params}
+    if hasattr(ts, "obs_rms_state"):
+        out["obs_rms"] = {"mean": ts.obs_rms_state.mean, "var": ts.obs_rms_state.var}
+    return out
+
+
+def _load_best(run_dir: Path) -> dict:
+    try:
+        return json.loads((run_dir / "best.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _trim_rows(run_dir: Path, step: int) -> None:
+    path = run_dir / "curve.csv"
+    if not path.exists():
+        return
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    kept = [r for r in rows if int(r["timesteps"]) <= step]
+    if len(kept) != len(rows):
+        import io
+
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(kept)
+        atomic_write(path, buf.getvalue())
+
+
+def _tb_writers(run_dir: Path, seeds, start: int):
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        try:
+            from tensorboardX import SummaryWriter
+        except ImportError:
+            print("TensorBoard logging skipped: install torch or tensorboardX",
+                  file=sys.stderr)
+            return None
+    return {s: SummaryWriter(str(run_dir / "tb" / f"seed{s}"),
+                             purge_step=start + 1 if start else None) for s in seeds}
+
+
+def tree_to_bytes(tree) -> bytes:
+    """The leaves of a pytree as one ``.npz`` (``leaf_<i>``; PRNG keys as their key data)."""
+    import io
+
+    leaves = jax.tree_util.tree_leaves(tree)
+    arrays = {}
+    for i, x in enumerate(leaves):
+        if jnp.issubdtype(getattr(x, "dtype", np.float32), jax.dtypes.prng_key):
+            x = jax.random.key_data(x)
+        arrays[f"leaf_{i}"] = np.asarray(jax.device_get(x))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def tree_from_bytes(template, data: bytes):
+    """Rebuild a pytree shaped like ``template`` from :func:`tree_to_bytes` output.
+
+    Raises ``ValueError`` when the file does not match the template leaf for leaf (count,
+    shape or dtype): a checkpoint of another configuration, or a damaged one.
+    """
+    import io
+
+    leaves, treedef = jax.tree_util.tree_flatten(template)
+    with np.load(io.BytesIO(data)) as z:
+        if len(z.files) != len(leaves):
+            raise ValueError(f"{len(z.files)} arrays stored, the state has {len(leaves)}")
+        out = []
+        for i, ref in enumerate(leaves):
+            x = z[f"leaf_{i}"]
+            is_key = jnp.issubdtype(getattr(ref, "dtype", np.float32), jax.dtypes.prng_key)
+            want = jax.random.key_data(ref) if is_key else ref
+            if x.shape != np.shape(want) or x.dtype != np.asarray(want).dtype:
+                raise ValueError(f"array {i}: stored {x.shape} {x.dtype}, expected "
+                                 f"{np.shape(want)} {np.asarray(want).dtype}")
+            out.append(jax.random.wrap_key_data(x) if is_key else jnp.asarray(x))
+    return jax.tree_util.tree_unflatten(treedef, out)
+
+
+def _save_checkpoint(run_dir: Path, ts, step: int) -> None:
+    """Commit the whole vmapped state at ``step`` (bytes, manifest, pointer; two kept)."""
+    from chaosgym.baselines.storage import atomic_save
+
+    name = f"ckpt_{step}.npz"
+    data = tree_to_bytes(ts)
+    atomic_save(lambda p: Path(p).write_bytes(data), run_dir / name)
+    rec = json.dumps({"num_timesteps": step, "state": name, "time": time.time()}, indent=1)
+    atomic_write(run_dir / f"ckpt_{step}.json", rec)
+    atomic_write(run_dir / "checkpoint.json", rec)
+    steps = sorted(int(p.stem.split("_")[1]) for p in run_dir.glob("ckpt_*.json"))
+    for old in steps[:-KEEP]:
+        (run_dir / f"ckpt_{old}.json").unlink(missing_ok=True)
+        (run_dir / f"ckpt_{old}.npz").unlink(missing_ok=True)
+
+
+def _restore(run_dir: Path, template):
+    """``(state, step, source)`` of the newest readable checkpoint, else ``(None, 0, None)``."""
+    from chaosgym.baselines.callbacks import CheckpointWarning
+
+    recs = []
+    for f in [run_dir / "checkpoint.json",
+              *sorted(run_dir.glob("ckpt_*.json"), key=lambda p: -int(p.stem.split("_")[1]))]:
+        if not f.exists():
+            continue
+        try:
+            rec = json.loads(f.read_text())
+            recs.append((f, int(rec["num_timesteps"]), rec["state"]))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            warnings.warn(f"checkpoint record {f} is unreadable ({type(e).__name__}: {e}); "
+                          "falling back to an older checkpoint", CheckpointWarning, stacklevel=3)
+    for f, step, name in recs:
+        try:
+            ts = tree_from_bytes(template, (run_dir / name).read_bytes())
+        except Exception as e:  # a truncated or foreign file: try the previous one
+            warnings.warn(f"checkpoint file {run_dir / name} is unreadable "
+                          f"({type(e).__name__}: {e}); falling back to an older checkpoint",
+                          CheckpointWarning, stacklevel=3)
+            continue
+        return ts, step, f.name
+    return None, 0, None
+
+
+def run_dir_for_jax(root: str | Path, env_id: str, algo: str) -> Path:
+    """``<root>/<Env>/<algo>-jax``."""
+    return Path(root) / env_slug(env_id) / f"{algo}-jax"

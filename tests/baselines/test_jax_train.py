@@ -1,0 +1,78 @@
+"""The JAX backend: one short rejax training run through the gymnax-style adapter."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("rejax")
+
+import jax
+
+from chaosgym.baselines.jax_train import (
+    RejaxEnv,
+    train_jax_run,
+    tree_from_bytes,
+    tree_to_bytes,
+)
+from chaosgym.registration import make_functional
+
+ENV = "chaosgym/LorenzStabilize-v0"
+TINY_PPO = {"num_envs": 4, "num_steps": 32, "num_epochs": 1, "num_minibatches": 2,
+            "normalize_observations": True,
+            "agent_kwargs": {"hidden_layer_sizes": [8, 8], "activation": "tanh"}}
+
+
+def test_adapter_has_gymnax_shape_and_autoresets():
+    fenv = make_functional(ENV, max_steps=3)
+    env = RejaxEnv(fenv)
+    key = jax.random.PRNGKey(0)
+    obs, state = env.reset(key, env.default_params)
+    assert obs.shape == env.observation_space(env.default_params).shape
+    assert env.action_space(env.default_params).shape == (1,)
+    dones = []
+    for t in range(4):
+        obs, state, r, done, _info = env.step(jax.random.PRNGKey(t), state, np.zeros(1),
+                                             env.default_params)
+        dones.append(bool(done))
+        assert np.isfinite(float(r))
+    assert dones == [False, False, True, False]  # the time limit, then a fresh episode
+    assert int(state.t) == 1
+
+
+def test_short_jax_run_two_seeds_vmapped(tmp_path):
+    run = tmp_path / "run"
+    fenv = make_functional(ENV, max_steps=50)
+    done = train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=256, eval_freq=128,
+                         hyperparams=TINY_PPO, n_validation=4, fenv=fenv)
+    assert done["num_timesteps"] == 256 and done["seeds"] == [0, 1]
+    assert done["env_steps_per_second"] > 0 and done["backend"] == "jax"
+    with open(run / "curve.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(int(r["timesteps"]), int(r["seed"])) for r in rows] == [
+        (128, 0), (128, 1), (256, 0), (256, 1)]
+    for s in (0, 1):
+        best = done["best"][f"seed{s}"]
+        assert (run / best["params"]).exists()
+        assert 0.0 <= best["summary"]["captured_rate"] <= 1.0
+        assert list((run / "tb" / f"seed{s}").glob("events.out.tfevents.*"))
+    ptr = json.loads((run / "checkpoint.json").read_text())
+    assert ptr["num_timesteps"] == 256 and (run / ptr["state"]).exists()
+    assert sorted(p.name for p in run.glob("ckpt_*.json")) == ["ckpt_128.json", "ckpt_256.json"]
+    cfg = json.loads((run / "config.json").read_text())
+    assert cfg["backend"] == "jax" and cfg["learner"].startswith("rejax")
+    # a completed run is returned as it is (its done.json)
+    again = train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=256)
+    assert json.dumps(again, sort_keys=True) == json.dumps(done, sort_keys=True, default=float)
+
+
+def test_state_bytes_round_trip_and_reject_a_foreign_state():
+    tree = {"a": np.arange(3.0), "k": jax.random.PRNGKey(1), "b": (np.ones((2, 2), np.int32),)}
+    back = tree_from_bytes(tree, tree_to_bytes(tree))
+    np.testing.assert_array_equal(back["a"], tree["a"])
+    np.testing.assert_array_equal(back["k"], tree["k"])
+    with pytest.raises(ValueError, match="expected"):
+        tree_from_bytes({**tree, "a": np.arange(4.0)}, tree_to_bytes(tree))
