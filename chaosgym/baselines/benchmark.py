@@ -508,7 +508,7 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
                  wall: float) -> None:
     """``config.json``: everything needed to reproduce the table."""
     from chaosgym.baselines.hyperparams import budget, load_hyperparams
-    from chaosgym.baselines.train import versions
+    from chaosgym.baselines.provenance import command_line, versions
 
     hp = {env_id: {algo: load_hyperparams(algo, env_id) for algo in algos} for env_id in envs}
     steps = {env_id: {algo: total_timesteps or budget(algo, env_id, quick, hp[env_id][algo],
@@ -526,7 +526,7 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
            "quick": quick, "n_ics": n_ics_by_env, "ics_seed": 2024,
            "timesteps": merge("timesteps", steps), "hyperparams": merge("hyperparams", hp),
            "budgets": budgets, "versions": versions(),
-           "commands": [*old.get("commands", []), " ".join(sys.argv)][-20:],
+           "commands": [*old.get("commands", []), command_line()][-20:],
            "last_wall_seconds": round(wall, 1)}
     atomic_write(out_dir / "config.json", json.dumps(cfg, indent=1, default=str))
 

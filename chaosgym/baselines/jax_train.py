@@ -291,14 +291,15 @@ def train_jax_run(
         fenv = make_functional(env_id) if fenv is None else fenv
         val_ics = initial_state_set(env_id, "validation", n_validation, fenv=fenv)
         prog = _Compiled(fenv, algo, hp, chunk, val_ics)
-        from chaosgym.baselines.train import versions
+        from chaosgym.baselines.provenance import command_line, versions
 
         config = {"env_id": env_id, "algo": algo, "backend": "jax", "seeds": seeds,
                   "total_timesteps": total, "eval_freq": chunk,
                   "hyperparams": {k: (v if isinstance(v, int | float | str | bool | list | dict)
                                       else repr(v)) for k, v in hp.items()},
                   "learner": f"rejax {_version('rejax')}", "n_validation": n_validation,
-                  "validation_split": "validation", "versions": versions()}
+                  "validation_split": "validation", "versions": versions(),
+                  "command": command_line()}
         if not (run_dir / "config.json").exists():
             atomic_write(run_dir / "config.json", json.dumps(config, indent=1))
         template = prog.init(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)))

@@ -30,8 +30,6 @@ Command line: ``chaosgym train --env chaosgym/LorenzStabilize-v0 --algo sac --se
 from __future__ import annotations
 
 import json
-import os
-import platform
 import shutil
 import sys
 import time
@@ -47,6 +45,7 @@ from chaosgym.baselines.hyperparams import (
     load_hyperparams,
     model_kwargs,
 )
+from chaosgym.baselines.provenance import command_line, versions
 from chaosgym.baselines.sb3_agents import algo_class, load_agent, require_sb3
 from chaosgym.baselines.storage import RunLock, RunLockedError, atomic_write
 
@@ -55,29 +54,6 @@ __all__ = ["RunLockedError", "algo_class", "load_agent", "run_dir_for", "train_r
 
 VALIDATION_SEED = 777
 N_VALIDATION = 30
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and of every library a result depends on (and the git commit)."""
-    import importlib.metadata as md
-
-    out = {"python": platform.python_version(), "platform": platform.platform()}
-    for pkg in ("chaosgym", "jax", "jaxlib", "numpy", "gymnasium", "stable_baselines3", "torch"):
-        try:
-            out[pkg] = md.version(pkg.replace("_", "-"))
-        except md.PackageNotFoundError:
-            out[pkg] = "not installed"
-    try:
-        import subprocess
-
-        root = Path(__file__).resolve().parents[2]
-        out["git_commit"] = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-            timeout=10,
-        ).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        out["git_commit"] = "unknown"
-    return out
 
 
 def run_dir_for(root: str | Path, env_id: str, algo: str, seed: int) -> Path:
@@ -166,7 +142,7 @@ def _train_locked(env_id, algo, seed, run_dir, total_timesteps, quick, hyperpara
         "total_timesteps": total, "quick": bool(quick), "hyperparams": _jsonable(hp),
         "eval_freq": eval_freq, "checkpoint_freq": checkpoint_freq,
         "n_validation": N_VALIDATION, "validation_split": "validation",
-        "versions": versions(), "command": _command(),
+        "versions": versions(), "command": command_line(),
     }
     if not (run_dir / "config.json").exists():
         atomic_write(run_dir / "config.json", json.dumps(config, indent=1))
@@ -291,17 +267,6 @@ def _drop_replay_buffers(run_dir: Path) -> None:
         if rec.get("replay_buffer"):
             (run_dir / rec.pop("replay_buffer")).unlink(missing_ok=True)
             atomic_write(f, json.dumps(rec, indent=1))
-
-
-def _command() -> str:
-    """The command line, with this machine's home directory and working directory elided."""
-    out = []
-    for a in sys.argv:
-        for root, name in ((os.getcwd(), "."), (os.path.expanduser("~"), "~")):
-            if root and root != "/" and a.startswith(root):
-                a = name + a[len(root):]
-        out.append(a)
-    return " ".join(out)
 
 
 def _log_event(path: Path, event: dict) -> None:
