@@ -298,6 +298,48 @@ def test_conservative_nls_soliton_conserves_and_moves_at_its_speed(x64):
     assert abs(centre * g.L / (2 * np.pi) - (10.0 + c * T) % g.L) < 1e-6
 
 
+def test_nls_splitstep_conserves_mass_to_round_off_and_is_second_order(x64):
+    """Strang split-step: every factor is unitary in the conservative mode, so the mass drift
+    is round-off, where ETDRK4's is its truncation error; the error halves twice per halving
+    of the step (second order)."""
+    p = nls.NLSParams(L=40.0, N=256, gamma=0.0, detuning=0.0, drive=0.0)
+    c, T = 2 * np.pi * 5 / p.L, 20
+    x0 = jnp.asarray(nls.soliton(p, a=1.0, c=c, x0=10.0))
+    exact = nls.soliton(p, a=1.0, c=c, x0=10.0, t=T)
+    m0 = float(nls.invariants(x0, p)["mass"])
+    drift, err = {}, {}
+    for integ, sub in (("etdrk4", 20), ("splitstep", 20), ("splitstep", 40)):
+        step = make_stepper(nls.SPEC, dt=1.0, substeps=sub, integrator=integ, params=p)
+
+        @jax.jit
+        def run(x, step=step):
+            def body(x, _):
+                x = step(x, jnp.zeros(16), p)
+                return x, nls.invariants(x, p)["mass"]
+
+            return jax.lax.scan(body, x, None, length=T)
+
+        x, mass = run(x0)
+        drift[integ, sub] = np.max(np.abs(np.asarray(mass) - m0)) / m0
+        err[integ, sub] = np.max(np.abs(np.asarray(x) - exact))
+    assert drift["splitstep", 20] < 1e-13 and drift["splitstep", 40] < 1e-13
+    assert drift["etdrk4", 20] > 1e4 * drift["splitstep", 20]
+    assert 3.5 < err["splitstep", 20] / err["splitstep", 40] < 4.5
+    assert err["splitstep", 40] < 5e-3
+
+
+def test_splitstep_needs_a_nonlinear_flow_and_runs_in_the_env():
+    with pytest.raises(ValueError, match="splitstep"):
+        make_stepper(ks.SPEC, integrator="splitstep")
+    with pytest.raises(ValueError, match="'etdrk4' or 'splitstep'"):
+        make_stepper(ks.SPEC, integrator="rk4")
+    fenv = chaosgym.make_functional("chaosgym/NonlinearSchrodingerSuppress-v1",
+                                    integrator="splitstep", bank_size=4)
+    _, s = fenv.reset(jax.random.key(0))
+    _, s2, r, *_ = fenv.step(jax.random.key(1), s, jnp.full((16,), 0.5))
+    assert np.isfinite(float(r)) and not np.allclose(np.asarray(s2.x), np.asarray(s.x))
+
+
 # ---------------------------------------------------------------------- environments
 @pytest.fixture(scope="module")
 def ks_env():

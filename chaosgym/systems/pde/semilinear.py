@@ -29,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from chaosgym.integrators.etdrk4 import make_etdrk4
+from chaosgym.integrators.splitstep import make_strang
 from chaosgym.systems.base import Additive, SystemSpec
 from chaosgym.systems.pde.spectral import Grid
 
@@ -59,11 +60,15 @@ class Semilinear:
 
     ``nonlinear`` must return a dealiased spectral array of the grid's spectral shape.
     ``real_symbol`` selects the half-circle contour of ETDRK4 (valid only for a real symbol).
+    ``flow(v, tau, params, g)``, where a system provides it, advances the nonlinear part plus
+    the spectral forcing ``g`` by ``tau`` (exactly, or by a symmetric composition): it enables
+    the Strang split-step integrator ``"splitstep"``.
     """
 
     grid: Grid
     symbol: np.ndarray
     nonlinear: Callable[[Array, Params], Array]
+    flow: Callable[[Array, float, Params, Array], Array] | None = None
 
     @property
     def real_symbol(self) -> bool:
@@ -289,10 +294,12 @@ def make_pde_stepper(
     integrator: str,
     params: Params,
 ) -> Callable[[Array, Array, Params], Array]:
-    """``(x, u, params) -> x(t + dt)``: ``substeps`` ETDRK4 steps with the forcing held."""
-    if integrator != "etdrk4":
+    """``(x, u, params) -> x(t + dt)``: ``substeps`` ETDRK4 (or Strang split-step, for
+    systems whose model has a ``flow``) steps with the forcing held."""
+    if integrator not in ("etdrk4", "splitstep"):
         raise ValueError(
-            f"{spec.name}: PDE systems are stepped with 'etdrk4', got integrator={integrator!r}"
+            f"{spec.name}: PDE systems are stepped with 'etdrk4' or 'splitstep', got "
+            f"integrator={integrator!r}"
         )
     if substeps < 1:
         raise ValueError(f"substeps must be >= 1, got {substeps}")
@@ -303,6 +310,24 @@ def make_pde_stepper(
     act = spec.actuation(actuation)
     if not isinstance(act, Additive):
         raise ValueError(f"{spec.name}: PDE actuation must be additive forcing")
+    if integrator == "splitstep":
+        if model.flow is None:
+            raise ValueError(
+                f"{spec.name}: integrator='splitstep' needs a nonlinear flow; this system "
+                "provides none (use 'etdrk4')"
+            )
+        advance = make_strang(model.symbol, dt / substeps, substeps)
+
+        def step(x: Array, u: Array, p: Params) -> Array:
+            B = act.matrix(p).astype(x.dtype)
+            fhat = grid.to_spectral(B @ u.astype(x.dtype))
+            v = advance(grid.to_spectral(x), lambda w, tau: model.flow(w, tau, p, fhat))
+            return grid.to_physical(v).astype(x.dtype)
+
+        step.coefficients = advance.coefficients  # type: ignore[attr-defined]
+        step.model = model  # type: ignore[attr-defined]
+        return step
+
     advance = make_etdrk4(model.symbol, dt / substeps, substeps, real=model.real_symbol)
 
     def step(x: Array, u: Array, p: Params) -> Array:
