@@ -48,10 +48,25 @@ __all__ = [
 class Invariant:
     """A published (or exactly known) invariant a system is validated against.
 
-    ``name`` is one of ``"lyapunov_max"``, ``"lyapunov_sum"``, ``"lyapunov_spectrum"``,
-    ``"kaplan_yorke"``, ``"fixed_point"``, ``"mean"`` or a system-specific name; ``value`` the
-    reference value, ``rel_tol``/``abs_tol`` the tolerance the tests use, ``source`` the
-    citation, ``exact`` whether it is an identity rather than a measurement.
+    :func:`chaosgym.testing.check_system` reads these and checks every one; an invariant it
+    cannot check is a failure, so a wrong value in a spec fails a test.
+
+    Attributes:
+        name: ``"lyapunov_max"``, ``"lyapunov_sum"``, ``"lyapunov_spectrum"``,
+            ``"kaplan_yorke"`` (exponents per the system's time unit, measured by
+            :func:`chaosgym.analysis.spectrum`), ``"fixed_point"`` (a point of
+            ``spec.fixed_points`` with zero residual), or a system-specific name with a
+            ``measure`` function.
+        value: the reference value (a number or a tuple).
+        source: the citation.
+        rel_tol, abs_tol: the check passes when ``|computed − value| ≤ abs_tol +
+            rel_tol·|value|`` (max-norms for tuples).
+        exact: an identity rather than a measurement (always checked; measured invariants
+            are checked by ``check_system(spec, measured=True)``, the slow suite).
+        params: parameter overrides at which the invariant holds (e.g. ``{"r": 4.0}``).
+        settings: keyword arguments of the measurement (for exponents: ``spectrum``'s
+            ``steps``, ``dt``, ``n_ic``, ...).
+        measure: ``(spec, params) -> value`` for a system-specific invariant.
     """
 
     name: str
@@ -60,6 +75,9 @@ class Invariant:
     rel_tol: float | None = None
     abs_tol: float | None = None
     exact: bool = False
+    params: Mapping[str, Any] | None = None
+    settings: Mapping[str, Any] | None = None
+    measure: Callable[[Any, Any], Any] | None = None
 
 
 class Actuation:

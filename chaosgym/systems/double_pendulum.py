@@ -167,7 +167,7 @@ SPEC = SystemSpec(
     warmup=5.0,
     invariants=(
         Invariant("lyapunov_sum", 0.0, "Liouville: volume-preserving Hamiltonian flow",
-                  abs_tol=1e-2, exact=True),
+                  abs_tol=1e-2, exact=True, settings={"steps": 20_000, "n_ic": 2}),
     ),
     references=(
         "T. Shinbrot, C. Grebogi, J. Wisdom and J. A. Yorke, Am. J. Phys. 60, 491 (1992)",

@@ -90,7 +90,7 @@ SPEC = SystemSpec(
     bound=1e2,
     warmup=200.0,
     invariants=(
-        Invariant("lyapunov_max", 0.41922, SPROTT, rel_tol=0.01),
+        Invariant("lyapunov_max", 0.41922, SPROTT, rel_tol=0.01, settings={"steps": 200_000}),
         Invariant("lyapunov_sum", math.log(0.3), "log|det J| = ln b", abs_tol=1e-6, exact=True),
         Invariant("fixed_point", (0.631354, 0.189406), "closed form", abs_tol=1e-6, exact=True),
     ),

@@ -86,8 +86,8 @@ SPEC = SystemSpec(
     bound=10.0,
     warmup=100.0,
     invariants=(
-        Invariant("lyapunov_max_r4", math.log(2.0), "λ(r=4) = ln 2 (conjugacy to the tent map)",
-                  abs_tol=5e-3, exact=True),
+        Invariant("lyapunov_max", math.log(2.0), "λ(r=4) = ln 2 (conjugacy to the tent map)",
+                  abs_tol=5e-3, exact=True, params={"r": 4.0}, settings={"steps": 200_000}),
     ),
     references=("R. M. May, Nature 261, 459 (1976)", "E. Ott, Chaos in Dynamical Systems (2002)"),
     labels=("x",),

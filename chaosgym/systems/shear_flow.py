@@ -144,6 +144,14 @@ def deviation(a: jax.Array) -> jax.Array:
     return jnp.sqrt(jnp.sum((a - jnp.zeros_like(a).at[0].set(1.0)) ** 2))
 
 
+def laminar_stable(spec: SystemSpec, p: ShearFlowParams) -> float:
+    """1.0 when every eigenvalue of the Jacobian at the laminar state e1 has a negative real
+    part (the invariant ``laminar_stable``), else 0.0."""
+    e1 = fixed_points(p)[0]
+    eig = jnp.linalg.eigvals(jax.jacfwd(vector_field)(e1, p))
+    return float(jnp.max(jnp.real(eig)) < 0)
+
+
 def initial_state(key: jax.Array, p: ShearFlowParams) -> jax.Array:
     d = jax.random.normal(key, (8,))
     d = 0.3 * d / jnp.linalg.norm(d)
@@ -170,7 +178,7 @@ SPEC = SystemSpec(
     bound=10.0,
     warmup=20.0,
     invariants=(
-        Invariant("laminar_stable", 1.0, MOEHLIS, exact=True),
+        Invariant("laminar_stable", 1.0, MOEHLIS, exact=True, measure=laminar_stable),
     ),
     references=(MOEHLIS, "F. Waleffe, Phys. Fluids 9, 883 (1997)"),
     labels=tuple(f"a{i}" for i in range(1, 10)),
