@@ -96,8 +96,15 @@ class Pyragas:
         period rounded to whole control intervals; outputs default to the actuated components.
         """
         if outputs is None:
-            B = np.asarray(fenv.actuation.matrix(fenv.default_params.system))
-            outputs = tuple(int(np.argmax(np.abs(B[:, j]))) for j in range(B.shape[1]))
+            from chaosgym.systems.base import SparseActuators
+
+            sp = fenv.default_params.system
+            mat = fenv.actuation.matrix
+            if isinstance(mat, SparseActuators):  # no dense matrix needed
+                outputs = tuple(int(r) for r in mat.indices(sp))
+            else:
+                B = np.asarray(mat(sp))
+                outputs = tuple(int(np.argmax(np.abs(B[:, j]))) for j in range(B.shape[1]))
         d = max(1, round(period / fenv.dt))
         return cls(gain=gain, delay_steps=d, outputs=tuple(outputs), u_max=u_max)
 

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from chaosgym._pytree import field_names
 
@@ -39,6 +40,7 @@ __all__ = [
     "Additive",
     "Invariant",
     "Parametric",
+    "SparseActuators",
     "SystemSpec",
     "components",
 ]
@@ -101,7 +103,10 @@ class Actuation:
 class Additive(Actuation):
     """Additive forcing ``f(x, p) + B(p) @ u`` with ``|u_i| <= u_max``.
 
-    ``matrix(params)`` returns the ``(n, m)`` actuator matrix ``B``.
+    ``matrix(params)`` returns the ``(n, m)`` actuator matrix ``B``. When ``matrix`` is a
+    :class:`SparseActuators` (one nonzero per column: what :func:`components` builds) the
+    field adds ``B u`` by a scatter, never forming ``B``, so the cost is ``O(n + m)`` instead
+    of ``O(n m)``; ``matrix(params)`` still gives the dense ``B`` for analysis.
     """
 
     matrix: Callable[[Params], Array]
@@ -109,14 +114,61 @@ class Additive(Actuation):
     name: str = "additive"
 
     def num_inputs(self, params: Params) -> int:
+        if isinstance(self.matrix, SparseActuators):
+            return self.matrix.num_inputs(params)
         return int(self.matrix(params).shape[1])
 
     def field(self, spec: SystemSpec, x: Array, u: Array, params: Params) -> Array:
+        if isinstance(self.matrix, SparseActuators):
+            return spec.vector_field(x, params) + self.matrix.apply(u.astype(x.dtype), params)
         B = self.matrix(params).astype(x.dtype)
         return spec.vector_field(x, params) + B @ u.astype(x.dtype)
 
     def scale(self, params: Params) -> Array:
         return jnp.full((self.num_inputs(params),), self.u_max)
+
+
+@dataclasses.dataclass(frozen=True)
+class SparseActuators:
+    """An actuator matrix with one nonzero per column: input ``j`` adds ``weight · u_j`` to
+    state component ``rows(params)[j]``.
+
+    ``rows(params)`` gives the (static, concrete) row of every input, ``n(params)`` the state
+    dimension and ``weight`` a scalar (or ``params -> scalar``). Calling the object returns the
+    dense ``(n, m)`` matrix (for linear analysis); :meth:`apply` adds ``B u`` in ``O(n + m)``.
+    """
+
+    rows: Callable[[Params], Any]
+    n: Callable[[Params], int]
+    weight: float | Callable[[Params], Any] = 1.0
+
+    def indices(self, params: Params) -> np.ndarray:
+        """The state component each input acts on (concrete integers, one per input)."""
+        r = np.asarray(self.rows(params), dtype=np.int64).reshape(-1)
+        dim = int(self.n(params))
+        if r.size and (r.min() < 0 or r.max() >= dim):
+            raise ValueError(f"actuator rows {r.tolist()} out of range for dimension {dim}")
+        return r
+
+    def _weight(self, params: Params) -> Any:
+        return self.weight(params) if callable(self.weight) else self.weight
+
+    def num_inputs(self, params: Params) -> int:
+        return int(self.indices(params).size)
+
+    def __call__(self, params: Params) -> Array:
+        r = self.indices(params)
+        B = jnp.zeros((int(self.n(params)), r.size))
+        return B.at[jnp.asarray(r), jnp.arange(r.size)].set(self._weight(params))
+
+    def apply(self, u: Array, params: Params) -> Array:
+        """``B @ u`` without forming ``B`` (a plain product when ``B`` is the identity)."""
+        r = self.indices(params)
+        dim = int(self.n(params))
+        w = jnp.asarray(self._weight(params), u.dtype)
+        if r.size == dim and np.array_equal(r, np.arange(dim)):
+            return w * u
+        return jnp.zeros((dim,), u.dtype).at[jnp.asarray(r)].add(w * u)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,15 +200,16 @@ class Parametric(Actuation):
         return jnp.asarray(self.bounds)
 
 
-def components(*indices: int, n: int | Callable[[Params], int]) -> Callable[[Params], Array]:
-    """Actuator matrix factory: one input added to each listed state component."""
-
-    def matrix(params: Params) -> Array:
-        dim = n(params) if callable(n) else n
-        B = jnp.zeros((dim, len(indices)))
-        return B.at[jnp.asarray(indices), jnp.arange(len(indices))].set(1.0)
-
-    return matrix
+def components(
+    *indices: int, n: int | Callable[[Params], int], weight: float = 1.0
+) -> SparseActuators:
+    """Actuator matrix factory: one input added to each listed state component (sparse)."""
+    idx = tuple(int(i) for i in indices)
+    return SparseActuators(
+        rows=lambda params: idx,
+        n=n if callable(n) else (lambda params: n),
+        weight=weight,
+    )
 
 
 @dataclasses.dataclass(frozen=True)

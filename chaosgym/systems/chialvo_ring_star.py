@@ -41,10 +41,11 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.systems._validate import require_int
-from chaosgym.systems.base import Additive, Parametric, SystemSpec, components
+from chaosgym.systems.base import Additive, Parametric, SparseActuators, SystemSpec, components
 from chaosgym.systems.chialvo import node, node_fixed_point
 
 RINGSTAR = "Nonlinear Dyn. (2023), doi:10.1007/s11071-023-08717-y"
@@ -104,8 +105,8 @@ def initial_state(key: jax.Array, p: ChialvoRingStarParams) -> jax.Array:
     return jax.random.uniform(key, (2 * p.N,), minval=0.0, maxval=2.0)
 
 
-def _all(p: ChialvoRingStarParams) -> jax.Array:
-    return jnp.concatenate([jnp.eye(p.N), jnp.zeros((p.N, p.N))])
+# one input on the x of every node (sparse: applied without the 2N × N matrix)
+_all = SparseActuators(rows=lambda p: np.arange(p.N), n=lambda p: 2 * p.N)
 
 
 SPEC = SystemSpec(

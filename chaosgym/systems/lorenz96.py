@@ -8,6 +8,10 @@ Description:
 Actuation:
     ``"all"`` (default): one additive input per site, |u_i| ≤ 5.
     ``"every4"``: inputs on every fourth site (N/4 actuators, rounded up), |u_i| ≤ 5.
+    Both are index sets (:class:`~chaosgym.systems.base.SparseActuators`): the input is added
+    site by site in O(N), never through an N × N matrix, so a step costs O(N)
+    (``benchmarks/results/l96_scaling.md``); ``actuation.matrix(params)`` still returns the
+    dense matrix for linear analysis at small N.
 
 Starting state:
     F plus a uniform perturbation of ±1 on every site, integrated onto the attractor.
@@ -32,9 +36,10 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.systems.base import Additive, Invariant, SystemSpec
+from chaosgym.systems.base import Additive, Invariant, SparseActuators, SystemSpec
 
 KARIMI = "A. Karimi and M. R. Paul, Chaos 20, 043105 (2010)"
 
@@ -65,12 +70,10 @@ def initial_state(key: jax.Array, p: Lorenz96Params) -> jax.Array:
     return p.F + jax.random.uniform(key, (p.N,), minval=-1.0, maxval=1.0)
 
 
-def _all(p: Lorenz96Params) -> jax.Array:
-    return jnp.eye(p.N)
-
-
-def _every4(p: Lorenz96Params) -> jax.Array:
-    return jnp.eye(p.N)[:, ::4]
+# Actuators as index sets (one input per listed site), applied in O(N) without the N×N
+# matrix (which N = 10⁷ could not even allocate); ``matrix(params)`` still gives it densely.
+_all = SparseActuators(rows=lambda p: np.arange(p.N), n=lambda p: p.N)
+_every4 = SparseActuators(rows=lambda p: np.arange(0, p.N, 4), n=lambda p: p.N)
 
 
 SPEC = SystemSpec(

@@ -43,7 +43,7 @@ import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.systems._validate import require
-from chaosgym.systems.base import Additive, Parametric, SystemSpec
+from chaosgym.systems.base import Additive, Parametric, SparseActuators, SystemSpec
 
 FARMER = "J. D. Farmer, Physica D 4, 366 (1982)"
 
@@ -108,8 +108,8 @@ def dim(p: MackeyGlassParams) -> int:
     return p.delay_steps + 2
 
 
-def _input(p: MackeyGlassParams) -> jax.Array:
-    return jnp.zeros((dim(p), 1)).at[0, 0].set(p.h)
+# the input enters the newest history value with weight h (sparse: no dim × 1 matrix)
+_input = SparseActuators(rows=lambda p: (0,), n=dim, weight=lambda p: p.h)
 
 
 def fixed_points(p: MackeyGlassParams) -> jax.Array:

@@ -50,7 +50,7 @@ import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
 from chaosgym.systems._validate import require, require_int
-from chaosgym.systems.base import Additive, Invariant, Parametric, SystemSpec
+from chaosgym.systems.base import Additive, Invariant, Parametric, SparseActuators, SystemSpec
 
 LVOV = "V. S. L'vov et al., Phys. Rev. E 58, 1811 (1998)"
 
@@ -141,16 +141,14 @@ def make_stepper(
     return step
 
 
-def _shells(first: int, last: int):
-    def matrix(p: SabraParams) -> jax.Array:
-        idx = [j for j in range(first, last + 1) if j < p.N]
-        m = len(idx)
-        B = jnp.zeros((2 * p.N, 2 * m))
-        for c, j in enumerate(idx):
-            B = B.at[j, c].set(1.0).at[p.N + j, m + c].set(1.0)
-        return B
+def _shells(first: int, last: int) -> SparseActuators:
+    """Inputs on the real parts, then the imaginary parts, of shells first..last (sparse)."""
 
-    return matrix
+    def rows(p: SabraParams) -> list[int]:
+        idx = [j for j in range(first, last + 1) if j < p.N]
+        return idx + [p.N + j for j in idx]
+
+    return SparseActuators(rows=rows, n=lambda p: 2 * p.N)
 
 
 def fixed_points(p: SabraParams) -> jax.Array:
