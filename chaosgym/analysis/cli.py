@@ -46,8 +46,11 @@ def run(args) -> int:
         spec = systems.get(args.system)
     except KeyError as e:
         raise SystemExit(str(e.args[0])) from None
-    r = spectrum(spec, steps=args.steps, n_ic=args.n_ic, dt=args.dt, n_exp=args.n_exp,
-                 key=jax.random.key(args.seed))
+    try:
+        r = spectrum(spec, steps=args.steps, n_ic=args.n_ic, dt=args.dt, n_exp=args.n_exp,
+                     key=jax.random.key(args.seed))
+    except (ValueError, FloatingPointError) as e:  # bad settings: one line, no traceback
+        raise SystemExit(f"chaosgym lyapunov: error: {e}") from None
     span = f"{r.time:g} iterates" if r.unit == "iterate" else f"{r.time:g} time units"
     step = "1 iterate" if r.unit == "iterate" else f"{r.dt:g} time units"
     print(f"{spec.title}: {spec.description}")

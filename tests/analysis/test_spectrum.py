@@ -92,6 +92,8 @@ def test_lyapunov_command(capsys):
     assert "per iterate" in out and "20000 iterates" in out
     assert main(["lyapunov", "henonn"]) == 2  # a one-line usage error with the suggestion
     assert "did you mean henon" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="error: henon is a map"):
+        main(["lyapunov", "henon", "--dt", "0.1", "--steps", "10"])
 
 
 def test_exponents_live_in_analysis_and_are_re_exported():
