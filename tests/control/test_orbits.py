@@ -134,3 +134,27 @@ def test_orbit_cache_is_keyed_by_the_vector_field_and_params(rossler_orbit):
     assert abs(task.orbit.period - T1 / 2) < 1e-7
     task.check(spec, spec.params, task.params)  # back to the cached orbit of the original
     assert abs(task.orbit.period - T1) < 1e-7
+
+
+def test_stabilize_orbit_task_targets_period_two_and_measures_in_float32():
+    from chaosgym.tasks import StabilizeOrbit
+
+    spec = chaosgym.systems.get("rossler")
+    task = StabilizeOrbit(returns=2, capture_radius=1e-4)
+    task.check(spec, spec.params, task.params)
+    assert abs(task.orbit.period - T2) < 1e-7
+    o = task.orbit
+    # a float32 state on the orbit, between two samples
+    mid = 0.5 * (o.points[200] + o.points[201])
+    on = jax.jit(flow_map(lambda x: spec.vector_field(x, spec.params), 64))(
+        jnp.asarray(o.points[200]), jnp.asarray(0.5 * o.sample_dt))
+    x = jnp.asarray(on, jnp.float32)
+    out = task.evaluate(x, jnp.zeros(1, jnp.float32), x, None, spec, spec.params, task.params)
+    assert float(out.metrics["distance"]) < 1e-5 and bool(out.metrics["captured"])
+    # the chord midpoint is off the orbit by the polyline's error, which is now measurable
+    off = jnp.asarray(mid, jnp.float32)
+    out = task.evaluate(off, jnp.zeros(1, jnp.float32), off, None, spec, spec.params,
+                        task.params)
+    assert float(out.metrics["distance"]) > 1e-5
+    with pytest.raises(ValueError, match="distance"):
+        task.check(spec, spec.params, task.params.replace(distance="chord"))
