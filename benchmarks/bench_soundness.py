@@ -34,6 +34,14 @@ MODES = {
     "sos": {"method": "sos"},
 }
 
+#: the falsifier before its interval guide and local refinement (main at 18b703a, same
+#: command, same cases): found / wrong cases per budget and per family
+FALSIFY_BEFORE = {
+    "commit": "18b703a",
+    "default": (49, 60), "large": (56, 60),
+    "families": {"bump": ((1, 11), (8, 11)), "relu_net_V": ((3, 4), (3, 4))},
+}
+
 FALSIFY_BUDGETS = {
     "default": {},
     "large": {"n_samples": 65_536, "n_starts": 256, "steps": 400},
@@ -132,15 +140,20 @@ def main() -> None:
         out.append("")
     if budgets:
         out.append("## Falsifier detection rate (wrong cases)\n")
-        out.append("| budget | options | found | rate | median s |")
-        out.append("|---|---|---|---|---|")
+        out.append(f"| budget | options | found | rate | median s | before "
+                   f"({FALSIFY_BEFORE['commit']}) |")
+        out.append("|---|---|---|---|---|---|")
         for b in budgets:
             rs = [r["fals"][b] for r in wrong]
             opts = ", ".join(f"{k}={v}" for k, v in FALSIFY_BUDGETS[b].items()) or "defaults"
+            bf = FALSIFY_BEFORE.get(b)
+            before = f"{bf[0]}/{bf[1]}" if bf else "-"
             out.append(f"| {b} | {opts} | {sum(r['found'] for r in rs)}/{len(rs)} | "
                        f"{np.mean([r['found'] for r in rs]):.0%} | "
-                       f"{np.median([r['seconds'] for r in rs]):.2f} |")
+                       f"{np.median([r['seconds'] for r in rs]):.2f} | {before} |")
         out.append("")
+        missed = [r["case"].name for r in wrong if not all(r["fals"][b]["found"] for b in budgets)]
+        out.append(f"Missed by some budget: {', '.join(missed) or 'none'}.\n")
         fams = sorted({r["case"].family for r in wrong})
         out.append("| family | " + " | ".join(budgets) + " |")
         out.append("|---|" + "---|" * len(budgets))

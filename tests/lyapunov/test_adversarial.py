@@ -154,3 +154,53 @@ def test_claim_contains():
     assert not adv.claim_contains(cert(Status.CERTIFIED_OUTSIDE_HOLE, 0.09, "ball"), p)
     assert not adv.claim_contains(cert(Status.UNKNOWN, 0.0, None), p)
     assert not adv.claim_contains(cert(Status.COUNTEREXAMPLE, 0.0, None), p)
+
+
+# --------------------------------------------------------------------------- the certifier
+#: a small budget: UNKNOWN is an acceptable answer here, a wrong verdict never is
+CERT_BUDGET = {"max_boxes": 20_000, "time_limit": 4.0}
+#: cases certified in the default suite: most families' cases that the certifier once
+#: certified wrongly, ReLU and discontinuous closed loops, and a spread of valid ones; the
+#: rest behind ``slow`` (and all of them in ``benchmarks/bench_soundness.py``)
+CERT_FAST = {"relu_at_eq", "abs_pair_at_eq", "max_at_eq_hole", "where_at_eq", "relu_shift_V",
+             "bump_relu_inf", "bump_where_disc", "bump_relu_3d", "neg_near_tiny", "sign_V",
+             "map_positivity", "relu_flow_at_eq", "floor_flow",
+             "l1_V", "sat_decoupled", "coulomb_friction", "relu_kink_loop"}
+#: cases also run with rigorous=True and method="sos" in the default suite
+MODES_FAST = {"relu_at_eq", "bump_relu_inf", "sign_V", "l1_V"}
+
+
+def _certify(case, **kw):
+    from chaosgym.lyapunov import certify
+
+    return certify(case.problem(), **{**CERT_BUDGET, **case.certify_kwargs, **kw})
+
+
+@pytest.mark.parametrize("case", _param(WRONG, CERT_FAST))
+def test_certify_never_certifies_a_wrong_case(case, x64):
+    c = _certify(case)
+    assert not adv.claim_contains(c, case.point), c.summary()
+    if c.status == "COUNTEREXAMPLE":  # a reported counterexample is a real one
+        from chaosgym.lyapunov.certify import confirm_points
+
+        assert confirm_points(case.problem(), c.counterexamples[:1])[0].all()
+
+
+@pytest.mark.parametrize("case", _param(WRONG, MODES_FAST))
+@pytest.mark.parametrize("mode", [{"rigorous": True}, {"method": "sos"}], ids=["rigorous", "sos"])
+def test_certify_modes_never_certify_a_wrong_case(case, mode, x64):
+    c = _certify(case, **mode)
+    assert not adv.claim_contains(c, case.point), c.summary()
+
+
+@pytest.mark.parametrize("case", _param(VALID, CERT_FAST))
+def test_certify_never_refutes_a_valid_case(case, x64):
+    c = _certify(case)
+    assert c.status != "COUNTEREXAMPLE", c.summary()
+
+
+@pytest.mark.parametrize("case", _param(VALID, MODES_FAST))
+@pytest.mark.parametrize("mode", [{"rigorous": True}, {"method": "sos"}], ids=["rigorous", "sos"])
+def test_certify_modes_never_refute_a_valid_case(case, mode, x64):
+    c = _certify(case, **mode)
+    assert c.status != "COUNTEREXAMPLE", c.summary()
