@@ -18,10 +18,10 @@ Invariants:
     Σλ = −δ exactly (the divergence of the flow is −δ); the phase direction carries a zero
     exponent. λ1 = 0.1282 ± 0.0008 per unit time, computed here in float64 (Benettin/QR,
     8 initial conditions × 40 000 time units) and converged in the step: 0.1282 ± 0.0012 at
-    dt = 0.02 and 0.1282 ± 0.0008 at dt = 0.01; runs of 2 000 and 10 000 time units give
-    0.126–0.130 (convergence table in benchmarks/results/invariants.md). The value 0.138
-    sometimes quoted for this parameter set is 12 standard errors away and is not
-    reproduced.
+    dt = 0.02 and 0.1282 ± 0.0008 at dt = 0.01; independent runs of 2 000 and 10 000 time
+    units give 0.126–0.131 (convergence table in benchmarks/results/invariants.md), so
+    λ1 ≈ 0.128–0.131. The value 0.138 sometimes quoted for this parameter set lies outside
+    every one of these intervals and is not reproduced.
 
 References:
     G. Duffing, *Erzwungene Schwingungen bei veränderlicher Eigenfrequenz*, Vieweg (1918).
