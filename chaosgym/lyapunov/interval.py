@@ -1336,7 +1336,7 @@ def _continuous_switch(ctx: _Ctx, eqn: _Eqn, pred: BIV, undecided: np.ndarray,
         tids = {i for i, v in env.items() if v is t}
         scalar = int(np.prod(prog.avals[tid].shape, dtype=np.int64)) == 1
         start = min(_defined_at(prog, i) for i in tids)
-        if not scalar and not _elementwise_slice(prog, tids, start, eqn.idx):
+        if not scalar and not _elementwise_slice(prog, tids, start, eqn.idx, case_ids):
             return no
         shape = t.lo.shape[1:]
         cl = c.lo.reshape(c.lo.shape[:1] + (1,) * max(0, len(shape) - (c.lo.ndim - 1))
@@ -1362,13 +1362,23 @@ def _defined_at(prog: _Program, vid: int) -> int:
     return 0
 
 
-def _elementwise_slice(prog: _Program, tids: set[int], start: int, stop: int) -> bool:
-    """Whether every equation in ``start:stop`` that reads ``tids`` (transitively) is
-    elementwise in them (no reduction, broadcasting or reindexing of a dirty operand)."""
+def _elementwise_slice(prog: _Program, tids: set[int], start: int, stop: int,
+                       targets) -> bool:
+    """Whether every equation in ``start:stop`` on a path from ``tids`` to ``targets`` is
+    elementwise in its dirty operands (no reduction, broadcasting or reindexing of them)."""
+    needed = {o for o in targets if not isinstance(o, _Lit)}
+    on_path = set()
+    for e in reversed(prog.eqns[start:stop]):
+        if any(o in needed for o in e.outs):
+            on_path.add(e.idx)
+            needed.update(o for o in e.ins if not isinstance(o, _Lit))
     dirty = set(tids)
     for e in prog.eqns[start:stop]:
         d_in = [o for o in e.ins if not isinstance(o, _Lit) and o in dirty]
         if not d_in:
+            continue
+        dirty.update(e.outs)
+        if e.idx not in on_path:
             continue
         if e.name not in _ELEMENTWISE:
             return False

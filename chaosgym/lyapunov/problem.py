@@ -86,19 +86,23 @@ class Box:
                 and np.array_equal(self.hi, other.hi))
 
 
-def _check_indices(f: Callable, V: Callable, n: int, x_eq: np.ndarray) -> None:
+def _check_indices(f: Callable, V: Callable, n: int, x_eq: np.ndarray) -> dict[str, Any]:
     """Reads beyond the input vector (``x[2]`` on a 2-D box, which JAX clamps silently) are
     errors: found by one interval evaluation at ``x*`` (functions the interval interpreter
-    does not support are skipped here)."""
+    does not support are skipped here). Returns the interval functions that were built."""
     from chaosgym.lyapunov.interval import IndexOutOfRange, IntervalFunction
 
+    out = {}
     for name, fn in (("V", V), ("f", f)):
         try:
-            IntervalFunction(fn, n)(x_eq[None], x_eq[None])
+            F = IntervalFunction(fn, n)
+            F(x_eq[None], x_eq[None])
+            out[name] = F
         except IndexOutOfRange as e:
             raise ValueError(f"{name} reads outside its input of dimension {n}: {e}") from None
         except Exception:  # unsupported functions are checked when certified
             pass
+    return out
 
 
 class LyapunovProblem:
@@ -162,8 +166,8 @@ class LyapunovProblem:
             raise ValueError(f"f must map shape ({n},) to ({n},), got {fx.shape}")
         if v.shape != ():
             raise ValueError(f"V must return a scalar, got shape {v.shape}")
-        _check_indices(f, V, n, x_eq)
         self._cache: dict[Any, Any] = {}
+        self._cache["point_functions"] = _check_indices(f, V, n, x_eq)
 
     # ------------------------------------------------------------------ conditions
     def margin_term(self, x: Array) -> Array:
