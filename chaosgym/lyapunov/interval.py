@@ -564,7 +564,12 @@ PRIMITIVES: dict[str, str] = {
     "gather": "exact data movement of both endpoints; constant in-range indices only "
               "(out of range: ValueError)",
     "iota": "exact integer constant",
+    "scatter": "exact data movement; constant indices, each update landing once (else "
+               "refused)",
+    "scatter-add": "operand + S·updates with the 0/1 placement matrix S of the constant "
+                   "indices (interval matmul); an update landing nowhere: ValueError",
 }
+PRIMITIVES["scatter_add"] = PRIMITIVES["scatter-add"]
 _CALL_DOC = {name: "inlined (the body is evaluated)" for name in _CALLS}
 _CALL_DOC["custom_jvp_call"] = ("the primal body is evaluated; derivatives use the traced "
                                 "rule, accepted only for JAX's own functions "
@@ -578,7 +583,6 @@ REFUSED: dict[str, str] = {
     "rem": "discontinuous modulus", "sort": "no enclosure implemented",
     "argmax": "integer result of intervals", "argmin": "integer result of intervals",
     "cond": "control flow", "while": "control flow", "scan": "control flow",
-    "scatter": "no enclosure on intervals", "scatter-add": "no enclosure on intervals",
     "cumsum": "no enclosure implemented", "custom_vjp_call": "reverse-mode rule",
 }
 
@@ -1173,6 +1177,8 @@ def _apply(ctx: _Ctx, eqn: _Eqn, vals):
         return _struct(lambda a: a[idx], x)
     if name == "gather":
         return _gather(ctx, eqn, vals)
+    if name in ("scatter", "scatter-add", "scatter_add"):
+        return _scatter(ctx, eqn, vals)
     if name == "reduce_sum":
         x = ctx.iv(vals[0])
         axes = tuple(a + 1 for a in params["axes"])
@@ -1436,6 +1442,58 @@ def _gather(ctx: _Ctx, eqn: _Eqn, vals):
         return a.reshape(a.shape[0], -1)[:, flat].reshape((a.shape[0], *gathered.shape))
 
     return _struct(take, x)
+
+
+_SCATTER_CACHE: dict[int, tuple[Any, np.ndarray, np.ndarray]] = {}
+
+
+def _scatter_matrix(eqn: _Eqn, idx: np.ndarray, op_shape, up_shape) -> np.ndarray:
+    """The 0/1 matrix ``S`` (operand size × update size) with which a scatter of constant
+    indices places update ``k`` at position ``j`` (found by scattering unit updates)."""
+    hit = _SCATTER_CACHE.get(id(eqn))
+    if hit is not None and hit[0] is eqn and np.array_equal(hit[1], idx):
+        return hit[2]
+    K = int(np.prod(up_shape, dtype=np.int64))
+    N = int(np.prod(op_shape, dtype=np.int64))
+    zeros = jnp.zeros(op_shape, jnp.float64)
+    eye = jnp.eye(K, dtype=jnp.float64).reshape((K, *up_shape))
+    ji = jnp.asarray(idx)
+    with jax.default_device(jax.devices("cpu")[0]), jax.enable_x64(True):
+        st = jax.vmap(lambda u: eqn.prim.bind(zeros, ji, u, **eqn.params))(eye)
+    S = np.asarray(st, np.float64).reshape(K, N).T.copy()
+    _SCATTER_CACHE[id(eqn)] = (eqn, np.asarray(idx).copy(), S)
+    return S
+
+
+def _scatter(ctx: _Ctx, eqn: _Eqn, vals):
+    """scatter / scatter-add with constant indices: ``operand`` with the updates placed (or
+    added) where the indices say; an update that lands nowhere is an error."""
+    op, idx, upd = vals[:3]
+    if isinstance(idx, (IV, BIV)):
+        raise UnsupportedPrimitive(f"{eqn.name} with interval-valued indices")
+    ar = ctx.ar
+    op, upd = ctx.iv(op), ctx.iv(upd)
+    op_shape, up_shape = tuple(op.lo.shape[1:]), tuple(upd.lo.shape[1:])
+    S = _scatter_matrix(eqn, np.asarray(idx), op_shape, up_shape)
+    N, K = S.shape
+    if np.any(S.sum(axis=0) == 0):
+        if eqn.name == "scatter":
+            raise UnsupportedPrimitive("scatter with duplicate or out-of-range indices")
+        raise IndexOutOfRange(f"{eqn.name} writes outside its operand of shape {op_shape}")
+    ol, oh = op.lo.reshape(op.lo.shape[0], N), op.hi.reshape(op.hi.shape[0], N)
+    ul, uh = upd.lo.reshape(upd.lo.shape[0], K), upd.hi.reshape(upd.hi.shape[0], K)
+    if eqn.name == "scatter":
+        hit = S.sum(axis=1) > 0
+        k = np.argmax(S, axis=1)
+        ol, oh, ul, uh = _bcast_batch(ol, oh, ul, uh)
+        lo = np.where(hit, ul[:, k], ol)
+        hi = np.where(hit, uh[:, k], oh)
+    else:
+        Sc = ar.const(S[None])
+        sl, sh = ar.matmul(Sc, Sc, ul[:, :, None], uh[:, :, None], True, upd.point)
+        lo, hi = ar.add(ol, oh, sl[..., 0], sh[..., 0])
+    B = lo.shape[0]
+    return IV(lo.reshape((B, *op_shape)), hi.reshape((B, *op_shape)), op.point and upd.point)
 
 
 def _raise(msg):

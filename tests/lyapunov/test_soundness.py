@@ -164,3 +164,17 @@ def test_a_flow_with_a_jumping_V_is_not_certified(x64):
     V = lambda x: x @ x + 0.1 * (x[0] > 0).astype(jnp.float64)  # noqa: E731
     cert = certify(LyapunovProblem(lambda x: A @ x, V, Box.cube(2, 1.0)), max_boxes=3000)
     assert not cert.certified
+
+
+def test_scatter_with_constant_indices_is_enclosed(x64):
+    def fn(x):
+        return jnp.zeros(3).at[1].add(x[0] * x[1]).at[jnp.array([0, 0])].add(x[2]) \
+            + x.at[2].set(x[0] ** 2)
+
+    F = interval_function(fn, 3)
+    lo, hi = np.array([[0.1, 0.2, -1.0]]), np.array([[0.3, 0.5, 2.0]])
+    ylo, yhi = F(lo, hi)
+    pts = lo + (hi - lo) * np.random.default_rng(0).uniform(size=(500, 3))
+    v = np.asarray(jax.vmap(fn)(jnp.asarray(pts)))
+    assert np.all(v >= ylo) and np.all(v <= yhi)
+    assert np.allclose(ylo, [-1.9, 0.02 + 0.2, 0.01]) and np.allclose(yhi, [4.3, 0.65, 0.09])
