@@ -231,6 +231,14 @@ class FunctionalEnv:
     def reset_to(self, key: Array, x0: Array, params: EnvParams | None = None):
         """``(obs, state)`` starting from the given state ``x0`` (stored initial-condition sets)."""
         params = self.default_params if params is None else params
+        if jnp.shape(x0) != (self.state_dim,):
+            raise ValueError(f"{self.env_id or self.spec.name}: x0 must have shape "
+                             f"({self.state_dim},), got {jnp.shape(x0)}")
+        if not isinstance(x0, jax.core.Tracer):
+            xa = np.asarray(x0)
+            if xa.dtype.kind not in "fiu" or not np.isfinite(xa).all():
+                raise ValueError(f"{self.env_id or self.spec.name}: x0 must be finite and "
+                                 f"real, got {xa}")
         x0 = jnp.asarray(x0, self.dtype)
         tstate = self.task.init(key, x0, self.spec, params.system, params.task)
         state = EnvState(x=x0, t=jnp.zeros((), jnp.int32), tstate=tstate)

@@ -197,6 +197,12 @@ def make_functional(env_id: str, **kwargs: Any):
             raise TypeError(
                 f"{env_id} got an unexpected keyword argument {k!r}; valid keywords: {valid}"
             )
+    from chaosgym.envs.validation import check_env_kwargs, check_param_overrides
+
+    check_env_kwargs(env_id, env_kw)
+    check_param_overrides(env_id, spec.params, sys_kw, "system")
+    if task.params is not None:
+        check_param_overrides(env_id, task.params, task_kw, "task")
     if sys_kw:
         env_kw["system_params"] = env_kw.get("system_params", spec.params).replace(**sys_kw)
     if task_kw:
@@ -239,7 +245,7 @@ def register_all() -> None:
         gym.register(
             id=env_id,
             entry_point="chaosgym.envs.adapters.gymnasium:ChaosEnv",
-            vector_entry_point="chaosgym.gym.vector:ChaosVectorEnv",
+            vector_entry_point="chaosgym.envs.adapters.vector:ChaosVectorEnv",
             max_episode_steps=d.max_steps,
             kwargs={"env_id": env_id, **default_config(env_id)},
             disable_env_checker=False,

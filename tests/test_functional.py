@@ -66,14 +66,14 @@ def test_autoreset_draws_fresh_initial_conditions():
 
 
 def test_vector_autoreset_reports_final_obs():
-    vec = gym.make_vec(ID, num_envs=8, max_episode_steps=3)
+    vec = gym.make_vec(ID, num_envs=8, max_episode_steps=3, autoreset_mode="same_step")
     vec.reset(seed=0)
     seen = []
     for _ in range(3):
         obs, _r, _term, trunc, info = vec.step(np.zeros((8, 1), np.float32))
         seen.append(obs)
     assert trunc.all() and info["_final_obs"].all()
-    assert not np.allclose(info["final_obs"], obs)  # obs is the fresh start
+    assert not np.allclose(np.stack(info["final_obs"]), obs)  # obs is the fresh start
     assert len({tuple(np.round(o, 5)) for o in obs}) == 8
     vec.close()
 

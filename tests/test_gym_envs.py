@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import gymnasium as gym
@@ -36,6 +37,18 @@ def test_check_env_without_warnings(env):
             warnings.filterwarnings("ignore", message=".*Box action space m.* is .*infinity")
             warnings.filterwarnings("ignore", message=".*recommend using a symmetric and norm")
         check_env(env.unwrapped, skip_render_check=True)
+
+
+def test_sb3_check_env_and_pickle_round_trip(env):
+    pytest.importorskip("stable_baselines3")
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sb3_check_env(env, warn=True)
+    env2 = pickle.loads(pickle.dumps(env))
+    np.testing.assert_array_equal(env.reset(seed=9)[0], env2.reset(seed=9)[0])
+    assert env2.unwrapped.contract is env.unwrapped.contract  # no recompilation
 
 
 def test_spaces_and_dtypes(env):
@@ -100,7 +113,7 @@ def test_unknown_id_and_kwarg():
 
 def test_make_vec_steps_all_envs_in_one_call():
     vec = gym.make_vec("chaosgym/LorenzStabilize-v0", num_envs=16)
-    assert vec.metadata["autoreset_mode"] == gym.vector.AutoresetMode.SAME_STEP
+    assert vec.metadata["autoreset_mode"] == gym.vector.AutoresetMode.NEXT_STEP
     obs, _ = vec.reset(seed=0)
     assert obs.shape == (16, 3) and obs.dtype == np.float32
     for _ in range(3):

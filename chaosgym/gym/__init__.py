@@ -1,6 +1,6 @@
-"""The Gymnasium boundary: the only place that holds mutable state."""
+"""The Gymnasium boundary (former location; the adapters live in :mod:`chaosgym.envs.adapters`)."""
 
-from chaosgym.gym.env import ChaosEnv
-from chaosgym.gym.vector import ChaosVectorEnv
+from chaosgym.envs.adapters.gymnasium import ChaosEnv
+from chaosgym.envs.adapters.vector import ChaosVectorEnv
 
 __all__ = ["ChaosEnv", "ChaosVectorEnv"]

@@ -9,9 +9,10 @@ import pytest
 
 pytest.importorskip("stable_baselines3")
 
+from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv
 
-from chaosgym.gym.sb3 import ChaosSB3VecEnv
+from chaosgym.envs.adapters.sb3 import ChaosSB3VecEnv
 
 N, LIMIT = 2, 12
 
@@ -74,6 +75,7 @@ def test_seeding_is_reproducible_and_sb3_api():
     assert not np.allclose(a.reset(), oa)
     assert a.get_attr("render_mode") == [None] * 4
     assert a.env_is_wrapped(gym.Wrapper) == [False] * 4
+    assert a.env_is_wrapped(Monitor) == [True] * 4  # episode statistics as Monitor reports
     assert a.get_attr("env_id", indices=[1]) == [env_id]
     states = a.env_method("get_state")
     np.testing.assert_array_equal(np.stack(states), a.state)

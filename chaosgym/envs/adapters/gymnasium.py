@@ -23,12 +23,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from chaosgym.envs.adapters._contract import EnvContract, contract_for
+from chaosgym.envs.validation import check_int
 
 __all__ = ["ChaosEnv", "GymEnv"]
 
 
-def _time_limit_of_gym_make() -> int | None:
-    """The ``max_episode_steps`` that ``gym.make`` is about to apply, if it is our caller.
+def _time_limit_of_gym_make() -> tuple[int | None, bool]:
+    """The ``max_episode_steps`` that ``gym.make`` is about to apply, if it is our caller, and
+    whether it was passed explicitly (else it is the registered one).
 
     Gymnasium applies its ``TimeLimit`` outside the environment without telling it; reading
     the limit here keeps the environment's own limit (and with it the divergence charge for
@@ -39,14 +41,16 @@ def _time_limit_of_gym_make() -> int | None:
     for _ in range(6):
         f = f.f_back
         if f is None:
-            return None
+            break
         if f.f_code is make_code:
             limit = f.f_locals.get("max_episode_steps")
+            explicit = limit is not None
             if limit is None:
                 spec = f.f_locals.get("env_spec")
                 limit = getattr(spec, "max_episode_steps", None)
-            return int(limit) if isinstance(limit, int) and limit > 0 else None
-    return None
+            ok = isinstance(limit, int) and not isinstance(limit, bool) and limit > 0
+            return (int(limit) if ok else None), explicit
+    return None, False
 
 
 class _ContractEnv(gym.Env):
@@ -154,13 +158,15 @@ class ChaosEnv(_ContractEnv):
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "
                 f"got {render_mode!r}"
             )
-        limit = _time_limit_of_gym_make()
-        if limit is not None:
-            if "max_steps" in kwargs and int(kwargs["max_steps"]) != limit:
+        limit, explicit = _time_limit_of_gym_make()
+        if "max_steps" in kwargs:
+            check_int("max_steps", kwargs["max_steps"], 1, env_id=env_id)
+            if explicit and limit is not None and kwargs["max_steps"] != limit:
                 raise ValueError(
                     f"{env_id}: max_steps={kwargs['max_steps']} contradicts "
                     f"max_episode_steps={limit}; pass one of them"
                 )
+        elif limit is not None:
             kwargs["max_steps"] = limit
         self._setup(contract_for(env_id, **kwargs))
         self.env_id = env_id

@@ -1,4 +1,6 @@
-"""Pure (jittable) wrappers of the core: the one autoreset, and robustness wrappers."""
+"""Pure (jittable) wrappers of the core: the one autoreset, and robustness wrappers (noise,
+sensor subsets, delays, action repeat, domain randomisation). Gymnasium-side adapters live in
+:mod:`chaosgym.envs.adapters`."""
 
 from chaosgym.envs.wrappers.autoreset import (
     MODES,
@@ -7,5 +9,27 @@ from chaosgym.envs.wrappers.autoreset import (
     batched_step,
     where_done,
 )
+from chaosgym.envs.wrappers.robustness import (
+    ActionDelay,
+    ActionNoise,
+    ActionRepeat,
+    DomainRandomization,
+    ObservationNoise,
+    PartialObservation,
+    Wrapper,
+)
 
-__all__ = ["MODES", "AutoReset", "batched_reset", "batched_step", "where_done"]
+__all__ = [
+    "MODES",
+    "ActionDelay",
+    "ActionNoise",
+    "ActionRepeat",
+    "AutoReset",
+    "DomainRandomization",
+    "ObservationNoise",
+    "PartialObservation",
+    "Wrapper",
+    "batched_reset",
+    "batched_step",
+    "where_done",
+]
