@@ -30,7 +30,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 import chaosgym  # noqa: F401  (registers the ids)
 from chaosgym.baselines.hyperparams import load_hyperparams, model_kwargs
 from chaosgym.baselines.train import algo_class
-from chaosgym.gym.sb3 import ChaosSB3VecEnv
+from chaosgym.envs.adapters.sb3 import ChaosSB3VecEnv
 
 ID = "chaosgym/LorenzStabilize-v0"
 

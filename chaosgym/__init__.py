@@ -7,6 +7,10 @@ Importing the package registers every ``chaosgym/...`` id with Gymnasium::
 
     env = gym.make("chaosgym/LorenzStabilize-v0")
     fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v0")   # the pure JAX core
+
+Every adapter (``gym.make``, ``gym.make_vec``, the SB3 ``VecEnv`` and the gymnax API in
+:mod:`chaosgym.envs.adapters`) goes through one contract: the same validation, info names and
+dtypes, seeding and autoreset.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ register_all()
 def __getattr__(name: str):
     # Heavier subpackages load on first use, so `import chaosgym` stays light.
     if name in ("lyapunov", "control", "render", "integrators", "tasks", "wrappers", "functional",
-                "envwrappers"):
+                "envwrappers", "envs"):
         import importlib
 
         return importlib.import_module(f"chaosgym.{name}")

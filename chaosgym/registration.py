@@ -172,8 +172,8 @@ def env_def(env_id: str) -> EnvDef:
 
 
 def make_functional(env_id: str, **kwargs: Any):
-    """The pure core (:class:`~chaosgym.functional.FunctionalEnv`) of a registered id."""
-    from chaosgym.functional import FunctionalEnv
+    """The pure core (:class:`~chaosgym.envs.functional.FunctionalEnv`) of a registered id."""
+    from chaosgym.envs.functional import FunctionalEnv
 
     d = env_def(env_id)
     spec = systems.get(d.system)
