@@ -49,7 +49,31 @@ def distinct(x: np.ndarray, rtol: float) -> int:
     return len(reps)
 
 
+_STATES: dict[tuple, np.ndarray] = {}
+
+
+def _bank_key(env_id: str, kwargs: dict) -> tuple:
+    """What an id's starting states depend on: the system, its parameters and the bank
+    settings (the warm-up uses the system's own step, whatever the task or control interval;
+    tasks with their own starting states are never grouped)."""
+    d = env_def(env_id)
+    if callable(getattr(d.task(**d.task_kwargs), "initial_state", None)):
+        return (env_id,)
+    bank = {k: d.env_kwargs.get(k) for k in ("bank_size", "seed", "ic_noise", "dtype")}
+    return (d.system, repr(sorted(d.system_kwargs.items())), repr(sorted(bank.items())),
+            repr(sorted(kwargs.items())))
+
+
 def reset_states(env_id: str, **kwargs) -> np.ndarray:
+    """Starting states of 20 resets; ids whose states depend on the same things share one
+    computation (five Lorenz ids, three Rössler ids, ...)."""
+    key = _bank_key(env_id, kwargs)
+    if key not in _STATES:
+        _STATES[key] = _reset_states(env_id, **kwargs)
+    return _STATES[key]
+
+
+def _reset_states(env_id: str, **kwargs) -> np.ndarray:
     fenv = chaosgym.make_functional(env_id, **kwargs)
     keys = jax.random.split(jax.random.key(2026), RESETS)
     first = jax.vmap(lambda k: jax.random.split(k)[0])(keys)  # the key reset gives initial_state
