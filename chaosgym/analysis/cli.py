@@ -31,7 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--dt", type=float, default=None,
                    help="time per averaged step (default: the system's; not for maps)")
     p.add_argument("--n-exp", type=int, default=None,
-                   help="number of exponents (default all; 8 for a PDE)")
+                   help="number of exponents (default all; 8 for a PDE or delay equation)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=run)
 

@@ -52,8 +52,8 @@ Array = jax.Array
 
 __all__ = ["PDE_DEFAULT_EXPONENTS", "LyapunovResult", "kaplan_yorke", "spectrum"]
 
-#: Leading exponents computed by default for a PDE (its full spectrum is mostly the strongly
-#: damped small scales, whose tangent growth underflows).
+#: Leading exponents computed by default for a PDE or a delay equation (their discretised
+#: spectra are mostly strongly damped directions that float64 cannot resolve).
 PDE_DEFAULT_EXPONENTS = 8
 
 
@@ -216,7 +216,8 @@ def spectrum(
         tangent_transient: steps over which tangent vectors align before averaging
             (default: ``steps // 20``).
         n_exp: number of exponents (default: all; the leading
-            :data:`PDE_DEFAULT_EXPONENTS` for a PDE).
+            :data:`PDE_DEFAULT_EXPONENTS` for a PDE or a delay equation, whose discretised
+            spectra are mostly strongly damped directions).
         renorm_every: steps between QR re-orthonormalisations (default 10; 1 for a PDE, whose
             step is a whole control interval).
         integrator: RK tableau name for flows given by a vector field (default ``"rk4"``);
@@ -251,7 +252,9 @@ def spectrum(
         n_ic, n = x0.shape
         transient = 1000 if transient is None else int(transient)
         if n_exp is None:
-            k = min(n, PDE_DEFAULT_EXPONENTS) if plan.pde else n
+            # discretised infinite-dimensional models (PDEs, delay equations): the leading ones
+            infinite = plan.pde or getattr(spec, "model_kind", None) == "dde"
+            k = min(n, PDE_DEFAULT_EXPONENTS) if infinite else n
         else:
             k = int(n_exp)
         if not 1 <= k <= n:

@@ -121,8 +121,9 @@ def test_delay_equation_exponents_are_per_unit_time(x64):
 
     spec = chaosgym.systems.get("mackey_glass")
     h = spec.params.h
-    kw = dict(steps=2000, n_ic=2, n_exp=2, transient=200)
+    kw = dict(steps=2000, n_ic=2, transient=200)
     r = spectrum(spec, **kw)
+    assert len(r.exponents) == 8  # a delay equation: the leading exponents by default
     per_iterate = spectrum(dataclasses.replace(spec, iterate_time=None), **kw)
     assert r.unit == "time" and r.unit_label == "per unit time"
     assert per_iterate.unit == "iterate"
