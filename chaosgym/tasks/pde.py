@@ -345,10 +345,10 @@ class ControlgymRegulation(Task):
     metrics = ("state_cost", "control_cost")
     description = "controlgym's quadratic regulation about u = 0 with noisy sensors"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.params = ControlgymParams(**kwargs)
 
-    def check(self, spec, sp, tp) -> None:
+    def check(self, spec: SystemSpec, sp: Any, tp: ControlgymParams) -> None:
         if spec.kind != "pde" or not hasattr(spec, "grid"):
             raise ValueError(f"{self.name} needs a PDE system, got {spec.name!r}")
         g = spec.grid(sp)
@@ -362,31 +362,33 @@ class ControlgymRegulation(Task):
                 raise ValueError(f"{name} must be finite and >= 0, got {v}")
         self._checked_params = tp  # the observation size is static
 
-    def observation_dim(self, spec, sp) -> int:
+    def observation_dim(self, spec: SystemSpec, sp: Any) -> int:
         return int(getattr(self, "_checked_params", self.params).n_observation)
 
     @staticmethod
-    def sensor_indices(spec, sp, tp) -> jax.Array:
+    def sensor_indices(spec: SystemSpec, sp: Any, tp: ControlgymParams) -> jax.Array:
         n = spec.grid(sp).N
         return jnp.arange(tp.n_observation) * (n // tp.n_observation)
 
-    def initial_state(self, key, spec, sp, tp):
+    def initial_state(self, key: Array, spec: SystemSpec, sp: Any, tp: ControlgymParams) -> Array:
         g = spec.grid(sp)
         a = tp.init_amplitude_mean + tp.init_amplitude_width * jax.random.uniform(
             key, (), minval=-0.5, maxval=0.5)
         x = jnp.asarray(g.x)
         return a * jnp.cos(2 * jnp.pi * x / g.L) * jnp.sin(12 * jnp.pi * x / g.L)
 
-    def init(self, key, x0, spec, sp, tp):
+    def init(self, key: Array, x0: Array, spec: SystemSpec, sp: Any, tp: ControlgymParams) -> Array:
         return _key_data(jax.random.fold_in(key, 7))
 
-    def observe(self, x, tstate, spec, sp, tp):
+    def observe(self, x: Array, tstate: Any, spec: SystemSpec, sp: Any,
+                tp: ControlgymParams) -> Array:
         noise = jax.random.normal(jax.random.wrap_key_data(tstate), (tp.n_observation,),
                                   x.dtype)
         idx = self.sensor_indices(spec, sp, tp)
         return x[idx] + jnp.sqrt(jnp.asarray(tp.sensor_noise_cov, x.dtype)) * noise
 
-    def evaluate(self, x, u, x_next, tstate, spec, sp, tp) -> TaskOutput:
+    def evaluate(self, x: Array, u: Array, x_next: Array, tstate: Any, spec: SystemSpec,
+                 sp: Any, tp: ControlgymParams) -> TaskOutput:
         state_cost = tp.q_weight * jnp.sum(x * x)
         control_cost = tp.r_weight * jnp.sum(u * u)
         new = _key_data(jax.random.split(jax.random.wrap_key_data(tstate))[0])
