@@ -50,7 +50,7 @@ def train(steps: int, seed: int):
 
     import chaosgym  # noqa: F401  (registers the ids)
 
-    env = gym.make(ENV_ID, max_steps=200)
+    env = gym.make(ENV_ID, max_episode_steps=200)
     model = SAC("MlpPolicy", env, seed=seed, learning_starts=min(500, steps // 2),
                 policy_kwargs={"net_arch": [64, 64]}, verbose=0)
     model.learn(total_timesteps=steps)

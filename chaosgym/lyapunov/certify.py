@@ -286,9 +286,10 @@ def certify(
         level: certify only the sublevel set ``{x ∈ D : V(x) − V(x*) ≤ level}`` and that ``V >
             level`` on the boundary of ``D`` (for maps, also that the set maps into ``D``): the
             region-of-attraction check used by :func:`~chaosgym.lyapunov.roa.estimate_roa`.
-        falsify_first: run the falsifier before branch and bound (off by default: branch and
-            bound confirms counterexamples at box centres and corners itself, and the
-            falsifier's compilation costs a second or more).
+        falsify_first: run the falsifier before branch and bound, and again, seeded with the
+            undecided boxes, when the box budget runs out (off by default: branch and bound
+            confirms counterexamples at box centres and corners itself, and the falsifier's
+            compilation costs a second or more).
         key: PRNG key of the falsifier.
         max_boxes: budget of box evaluations; ``max_rounds``: of bisection generations.
         batch: boxes evaluated per interpreter call.
@@ -500,6 +501,17 @@ def certify(
                           cx_found[0], cx_found[1], empty, stats,
                           "violation proven at a box centre or corner during branch and bound")
         if len(q_lo):
+            if falsify_first and level is None and reason == "budget exhausted":
+                # a last look for a violation inside the undecided boxes (confirmed by
+                # interval evaluation, so it is a proof, not a sample)
+                t0 = time.perf_counter()
+                found = _seeded_search(problem, comp, q_lo, q_hi, key, hole_r, loc.ok)
+                timings["falsify"] = time.perf_counter() - t0
+                if found is not None:
+                    return result(Status.COUNTEREXAMPLE, "float_interval", scope, proofs, loc,
+                                  found[0], found[1], (q_lo, q_hi), stats,
+                                  "violation found by the falsifier in an undecided box and "
+                                  "confirmed by interval evaluation")
             return result(Status.UNKNOWN, "float_interval", scope, proofs, loc,
                           np.zeros((0, n)), np.zeros(0), (q_lo, q_hi), stats,
                           reason or "undecided boxes remain")
@@ -541,6 +553,25 @@ def _confirmed(comp: Compiled, pts: list[np.ndarray], problem: LyapunovProblem, 
         worst = np.where(pos, cl[:, 0], cl[:, 1])
         return c[viol], worst[viol]
     return None
+
+
+def _seeded_search(problem: LyapunovProblem, comp: Compiled, q_lo: np.ndarray,
+                   q_hi: np.ndarray, key: Any, hole_r: float, ball: bool):
+    """Run the falsifier seeded with (up to 512 of) the undecided boxes; confirmed points
+    outside the hole, or None."""
+    from chaosgym.lyapunov.falsify import falsify
+
+    k = min(len(q_lo), 512)
+    w = np.max(q_hi - q_lo, axis=1)
+    order = np.argsort(-w)[:k]
+    try:
+        fr = falsify(problem, key, n_samples=2048, n_starts=32, steps=60,
+                     seeds=(q_lo[order], q_hi[order]), interval_boxes=0)
+    except TypeError:  # a falsifier without seeds
+        return None
+    if not fr.found:
+        return None
+    return _confirmed(comp, [fr.counterexamples], problem, hole_r, ball)
 
 
 def _proofs(problem: LyapunovProblem, loc: LocalCertificate, stats: dict[str, Any],

@@ -898,7 +898,7 @@ def _concrete_eval(eqn, vals):
             tmp[d] = np.shape(vals[0])[i]
         out = np.broadcast_to(np.reshape(vals[0], tmp), shape).astype(dt)
     else:
-        with jax.default_device(jax.devices("cpu")[0]):
+        with jax.default_device(jax.devices("cpu")[0]), jax.enable_x64(True):
             res = eqn.prim.bind(*[jnp.asarray(v) for v in vals], **params)
         out = [np.asarray(o) for o in res] if eqn.multiple else np.asarray(res)
     _CONCRETE_CACHE[key] = (eqn, [np.asarray(v) for v in vals], out)
@@ -1455,10 +1455,10 @@ def _scatter_matrix(eqn: _Eqn, idx: np.ndarray, op_shape, up_shape) -> np.ndarra
         return hit[2]
     K = int(np.prod(up_shape, dtype=np.int64))
     N = int(np.prod(op_shape, dtype=np.int64))
-    zeros = jnp.zeros(op_shape, jnp.float64)
-    eye = jnp.eye(K, dtype=jnp.float64).reshape((K, *up_shape))
-    ji = jnp.asarray(idx)
     with jax.default_device(jax.devices("cpu")[0]), jax.enable_x64(True):
+        zeros = jnp.zeros(op_shape, jnp.float64)
+        eye = jnp.eye(K, dtype=jnp.float64).reshape((K, *up_shape))
+        ji = jnp.asarray(idx)
         st = jax.vmap(lambda u: eqn.prim.bind(zeros, ji, u, **eqn.params))(eye)
     S = np.asarray(st, np.float64).reshape(K, N).T.copy()
     _SCATTER_CACHE[id(eqn)] = (eqn, np.asarray(idx).copy(), S)
@@ -1571,7 +1571,8 @@ class IntervalFunction:
             hi = np.asarray(hi, np.float64)
         x = IV(lo, hi, point=False)
         ctx = _Ctx(arith)
-        out = _run_program(self.prog, [x], ctx)[0]
+        with jax.enable_x64(True):  # constants evaluated through JAX keep float64
+            out = _run_program(self.prog, [x], ctx)[0]
         if not isinstance(out, IV):
             out = ctx.iv(out)
         B = lo.shape[0]
