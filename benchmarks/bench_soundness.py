@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -114,8 +115,13 @@ def main() -> None:
         fl = " ".join(f"{b}:{'Y' if r['found'] else 'n'}" for b, r in row["fals"].items())
         print(f"{c.name:24s} {c.expected:5s} {line} {fl}", flush=True)
 
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        rev = "unknown"
     out = ["# Certifier soundness on the adversarial suite\n",
-           f"`python benchmarks/bench_soundness.py --time-limit {args.time_limit:g}` "
+           f"`python benchmarks/bench_soundness.py --time-limit {args.time_limit:g}` at {rev} "
            f"({platform.machine()}, {platform.python_version()}, jax {jax.__version__}).\n",
            "Cases: `chaosgym.lyapunov.adversarial` (each wrong case's violating point is proven "
            "in arb ball arithmetic). WRONG = a certificate whose claim contains that point; "
