@@ -272,8 +272,8 @@ def write(public: list[dict], extra: list[dict], path: Path, nonsmooth: list[dic
                          f"{r['note']} |")
     lines += [
         "",
-        "Load: other jobs shared the 2 CPUs during the run (load average about 13, at lower",
-        "priority); times are upper bounds for an idle machine.",
+        f"Load average at the end of the run: {os.getloadavg()[0]:.1f} (other jobs share the "
+        "CPUs; times are upper bounds for an idle machine).",
         "",
         "Learned controller: `python examples/certify_sac_lorenz.py --steps 3000` trains SAC on",
         "LorenzStabilize, exports the actor to JAX and certifies the closed loop next to the",
