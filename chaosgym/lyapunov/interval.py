@@ -570,7 +570,8 @@ PRIMITIVES: dict[str, str] = {
                    "indices (interval matmul); an update landing nowhere: ValueError",
 }
 PRIMITIVES["scatter_add"] = PRIMITIVES["scatter-add"]
-_CALL_DOC = {name: "inlined (the body is evaluated)" for name in _CALLS}
+_CALL_DOC = {name: "inlined (the body is evaluated)" for name in _CALLS
+             if not name.startswith("custom_vjp")}
 _CALL_DOC["custom_jvp_call"] = ("the primal body is evaluated; derivatives use the traced "
                                 "rule, accepted only for JAX's own functions "
                                 "(TRUSTED_CUSTOM_JVP)")
@@ -583,7 +584,8 @@ REFUSED: dict[str, str] = {
     "rem": "discontinuous modulus", "sort": "no enclosure implemented",
     "argmax": "integer result of intervals", "argmin": "integer result of intervals",
     "cond": "control flow", "while": "control flow", "scan": "control flow",
-    "cumsum": "no enclosure implemented", "custom_vjp_call": "reverse-mode rule",
+    "cumsum": "no enclosure implemented", "custom_vjp_call": "user-defined reverse-mode rule",
+    "custom_vjp_call_jaxpr": "user-defined reverse-mode rule",
 }
 
 #: primitives through which a function can be discontinuous
