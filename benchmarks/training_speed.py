@@ -76,11 +76,13 @@ def sb3_speed(env_id: str, algo: str, steps: int, reps: int) -> dict:
 
 
 def jax_speed(env_id: str, algo: str, seeds: int, chunk: int, reps: int) -> dict:
-    from chaosgym.baselines.jax_train import load_jax_hyperparams, make_learner
+    from chaosgym.baselines.jax_train import chunk_unit, load_jax_hyperparams, make_learner
     from chaosgym.registration import make_functional
 
     fenv = make_functional(env_id)
     hp = load_jax_hyperparams(algo, env_id)
+    unit = chunk_unit(algo, hp)
+    chunk = -(-chunk // unit) * unit
     learner = make_learner(fenv, algo, hp, chunk)
     init = jax.jit(jax.vmap(learner.init_state))
     advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
@@ -102,6 +104,7 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
                   rate: float, tol: float, limit_s: float) -> dict:
     from chaosgym.baselines.evaluate import _flag_metrics, summarize
     from chaosgym.baselines.jax_train import (
+        chunk_unit,
         deterministic_policy,
         load_jax_hyperparams,
         make_learner,
@@ -114,6 +117,8 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
     fenv = make_functional(env_id)
     val = initial_state_set(env_id, "validation", 30, fenv=fenv)
     hp = load_jax_hyperparams(algo, env_id)
+    unit = chunk_unit(algo, hp)
+    chunk = -(-chunk // unit) * unit
     learner = make_learner(fenv, algo, hp, chunk)
     act = deterministic_policy(learner, algo)
     advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
@@ -139,10 +144,29 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
         print(f"  {algo} step {step}: {key} per seed {[p['held'] for p in per_seed]} "
               f"({wall:.0f} s)", flush=True)
         if all(p["held"] >= rate for p in per_seed):
-            return {"solved": True, "steps_per_seed": step, "wall_s": wall,
-                    "per_seed": per_seed, "history": history}
-    return {"solved": False, "steps_per_seed": step, "wall_s": time.perf_counter() - t_start,
-            "per_seed": per_seed if history else [], "history": history}
+            break
+    return {**solve_times(history, rate), "steps_per_seed": step,
+            "wall_s": time.perf_counter() - t_start, "per_seed": per_seed if history else [],
+            "history": history}
+
+
+def solve_times(history: list[dict], rate: float) -> dict:
+    """When the seeds solved the task, by two rules, from the evaluation history.
+
+    ``together``: the first evaluation at which every seed's current policy holds the target;
+    ``best``: the first evaluation by which every seed has had such a policy (the protocol keeps
+    each seed's best validation policy, so that is when every kept policy solves it).
+    """
+    out: dict = {"solved": False, "solved_best": False}
+    reached = None
+    for h in history:
+        now = [x >= rate for x in h["held"]]
+        reached = now if reached is None else [a or b for a, b in zip(reached, now, strict=True)]
+        if all(now) and not out["solved"]:
+            out.update(solved=True, together_step=h["step"], together_wall_s=h["wall_s"])
+        if all(reached) and not out["solved_best"]:
+            out.update(solved_best=True, best_step=h["step"], best_wall_s=h["wall_s"])
+    return out
 
 
 def env_probe(env_id: str, n: int = 16, steps: int = 200) -> float:
@@ -277,11 +301,15 @@ def render(res: dict) -> str:
         "",
     ]
     if "solve" in res:
-        s = res["solve"]
-        verdict = (f"solved in **{s['wall_s']:.0f} s** wall ({s['steps_per_seed']:,} steps per "
-                   "seed), compilation included" if s["solved"] else
-                   f"**not solved** within {s['wall_s']:.0f} s ({s['steps_per_seed']:,} steps "
-                   "per seed)")
+        s = {**res["solve"], **solve_times(res["solve"]["history"], res["solve"]["rate"])}
+        together = (f"all seeds' current policies at once: **{s['together_wall_s']:.0f} s** "
+                    f"({s['together_step']:,} steps per seed)" if s["solved"] else
+                    f"all seeds' current policies at once: **not reached** in "
+                    f"{s['wall_s']:.0f} s ({s['steps_per_seed']:,} steps per seed)")
+        best = (f"every seed's kept (best-validation) policy: **{s['best_wall_s']:.0f} s** "
+                f"({s['best_step']:,} steps per seed)" if s["solved_best"] else
+                "every seed's kept (best-validation) policy: **not reached**")
+        verdict = f"{best}; {together}; wall times include construction and compilation"
         lines += [
             "## LorenzStabilize: time to solve at radius 0.01",
             "",

@@ -106,7 +106,9 @@ def run_benchmark(
     ics_dir = out_dir / "ics"
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    tasks = make_tasks(envs, algos, seeds, runs_dir, ics_dir, n_ics, quick, total_timesteps)
+    jax_algos = [a for a in algos if a.endswith("-jax")]
+    tasks = make_tasks(envs, [a for a in algos if a not in jax_algos], seeds, runs_dir, ics_dir,
+                       n_ics, quick, total_timesteps)
     for t in tasks:
         t["progress_bar"] = progress_bar and not use_ray
         t["eval_freq"] = section.get("eval_freq")
@@ -120,6 +122,18 @@ def run_benchmark(
                 print(f"[{i + 1}/{len(tasks)}] {t['env_id']} {t['algo']} seed {t['seed']}",
                       flush=True)
                 run_task(t)
+        for env_id in envs:  # JAX runs: every seed of an (env, algo) in one program
+            for algo in jax_algos:
+                from chaosgym.baselines.jax_train import run_dir_for_jax
+                from chaosgym.baselines.runs import run_jax_task
+
+                print(f"[jax] {env_id} {algo} seeds {seeds}", flush=True)
+                run_jax_task({
+                    "env_id": env_id, "algo": algo, "seeds": seeds,
+                    "run_dir": str(run_dir_for_jax(runs_dir, env_id,
+                                                   algo.removesuffix("-jax"))),
+                    "ics": initial_state_set(env_id, "test", n_ics, directory=ics_dir),
+                    "total_timesteps": total_timesteps, "progress_bar": progress_bar})
     results = aggregate(envs, algos, seeds, out_dir, runs_dir, n_ics, video=video)
     write_config(out_dir, envs, algos, seeds, quick, n_ics, total_timesteps, budgets,
                  time.time() - t0)
@@ -508,12 +522,24 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
                  wall: float) -> None:
     """``config.json``: everything needed to reproduce the table."""
     from chaosgym.baselines.hyperparams import budget, load_hyperparams
+    from chaosgym.baselines.jax_train import load_jax_hyperparams
     from chaosgym.baselines.provenance import command_line, versions
 
-    hp = {env_id: {algo: load_hyperparams(algo, env_id) for algo in algos} for env_id in envs}
-    steps = {env_id: {algo: total_timesteps or budget(algo, env_id, quick, hp[env_id][algo],
-                                                      budgets)
-                      for algo in algos} for env_id in envs}
+    def hp_of(algo: str, env_id: str) -> dict:
+        if algo.endswith("-jax"):
+            return load_jax_hyperparams(algo.removesuffix("-jax"), env_id)
+        return load_hyperparams(algo, env_id)
+
+    def steps_of(algo: str, env_id: str, hp: dict) -> int:
+        if total_timesteps:
+            return int(total_timesteps)
+        if algo.endswith("-jax"):
+            return int(float(hp["n_timesteps"]))
+        return budget(algo, env_id, quick, hp, budgets)
+
+    hp = {env_id: {algo: hp_of(algo, env_id) for algo in algos} for env_id in envs}
+    steps = {env_id: {algo: steps_of(algo, env_id, hp[env_id][algo]) for algo in algos}
+             for env_id in envs}
     old: dict[str, Any] = {}
     if (out_dir / "config.json").exists():  # environments of earlier calls are kept
         try:
@@ -536,7 +562,8 @@ def add_arguments(p) -> None:
     """Arguments of the ``benchmark`` command."""
     p.add_argument("--envs", nargs="*", default=None, help="ids (default: every registered one)")
     p.add_argument("--algos", nargs="*", default=None,
-                   help="default: from the packaged budgets.yml")
+                   help="SB3 algorithms (sac ppo td3 a2c ddpg) and/or JAX-backend ones "
+                        "(ppo-jax sac-jax td3-jax); default: from the packaged budgets.yml")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default 5)")
     p.add_argument("--seed-list", type=int, nargs="*", default=None, help="explicit seeds")
     p.add_argument("--quick", action="store_true", help="the minutes-long budget")

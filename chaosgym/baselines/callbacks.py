@@ -33,7 +33,7 @@ import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
 from chaosgym.baselines.protocol import score, task_metric
-from chaosgym.baselines.storage import atomic_save, atomic_write
+from chaosgym.baselines.storage import CheckpointWarning, atomic_save, atomic_write
 
 __all__ = ["AtomicCheckpointCallback", "CheckpointWarning", "LearningCurveCallback",
            "checkpoint_candidates", "load_checkpoint_pointer", "save_checkpoint", "score",
@@ -44,10 +44,6 @@ KEEP_CHECKPOINTS = 2
 _MANIFEST = re.compile(r"^ckpt_(\d+)\.json$")
 _SET_FILE = re.compile(r"^ckpt_(\d+)_(model\.zip|vecnormalize\.pkl|replay_buffer\.pkl)$")
 _KEYS = ("model", "vecnormalize", "replay_buffer")
-
-
-class CheckpointWarning(UserWarning):
-    """A checkpoint file could not be read; an older checkpoint is used instead."""
 
 
 def _read_json(path: Path) -> dict[str, Any]:

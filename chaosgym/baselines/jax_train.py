@@ -2,9 +2,10 @@
 
 The learners are rejax's PPO, SAC and TD3 (Liesen et al., "Rejax: jittable reinforcement
 learning algorithms", 2024; ``pip install 'chaosgym[jax-agents]'``). rejax trains on any
-environment with gymnax's interface; :class:`RejaxEnv` presents a chaosgym functional core that
-way (gymnax's pre-1.0 ``step`` returning ``(obs, state, reward, done, info)``, with an
-autoreset inside ``step`` as rejax 0.1.3 expects). Every seed's whole training state — networks,
+environment with gymnax's interface; :func:`rejax_env` presents a chaosgym functional core
+that way through the environment contract's gymnax adapter
+(:class:`chaosgym.envs.adapters.gymnax.GymnaxEnv`: ``step`` returns ``(obs, state, reward,
+done, info)`` with the one autoreset inside, as rejax 0.1.3 expects). Every seed's whole training state — networks,
 optimiser, replay buffer, environment states, keys — is one pytree with a leading seed axis, and
 one jitted, vmapped program advances all seeds by a chunk of environment steps.
 
@@ -43,8 +44,9 @@ import numpy as np
 from chaosgym.baselines.protocol import env_slug, score, task_metric
 from chaosgym.baselines.storage import RunLock, atomic_write
 
-__all__ = ["JAX_ALGOS", "RejaxEnv", "deterministic_policy", "load_jax_hyperparams",
-           "make_learner", "rollout", "train_jax_run"]
+__all__ = ["JAX_ALGOS", "deterministic_policy", "evaluate_jax_policy",
+           "load_jax_hyperparams", "load_jax_policy", "make_learner", "rejax_env", "rollout",
+           "run_dir_for_jax", "train_jax_run", "tree_from_bytes", "tree_to_bytes"]
 
 JAX_ALGOS = ("ppo", "sac", "td3")
 N_VALIDATION = 30
@@ -60,46 +62,23 @@ def _require_rejax():
     return rejax
 
 
-class RejaxEnv:
-    """A chaosgym functional core with gymnax's (pre-1.0) interface, as rejax uses it.
+def rejax_env(fenv):
+    """The gymnax-API adapter of the environment contract around ``fenv``, as rejax uses it.
 
-    ``reset(key, params) -> (obs, state)``; ``step(key, state, action, params) -> (obs,
-    state, reward, done, info)`` with ``done = terminated | truncated`` and an automatic reset
-    (the returned observation and state are the next episode's first when ``done``);
-    ``action_space(params)`` is the normalised box ``[-1, 1]^m``, ``observation_space(params)``
-    the task's observation box; ``default_params`` the core's parameters.
+    :class:`chaosgym.envs.adapters.gymnax.GymnaxEnv`: ``step`` returns gymnax's pre-1.0
+    five-tuple ``(obs, state, reward, done, info)`` with the one autoreset inside, which is what
+    rejax 0.1.3 calls; its ``Box`` spaces give rejax the shapes and bounds it reads.
     """
+    from chaosgym.envs.adapters.gymnax import GymnaxEnv
 
-    def __init__(self, fenv) -> None:
-        from gymnax.environments import spaces
+    class SharedGymnaxEnv(GymnaxEnv):
+        """Not copied by ``deepcopy`` (rejax deep-copies its configuration; the adapter holds
+        compiled functions and no mutable state)."""
 
-        self.fenv = fenv
-        bound = float(fenv.spec.bound)
-        self._act = spaces.Box(-1.0, 1.0, (int(fenv.num_inputs),), jnp.float32)
-        self._obs = spaces.Box(-bound, bound, (int(fenv.obs_dim),), jnp.float32)
+        def __deepcopy__(self, memo):
+            return self
 
-    @property
-    def default_params(self):
-        return self.fenv.default_params
-
-    def action_space(self, params=None):
-        return self._act
-
-    def observation_space(self, params=None):
-        return self._obs
-
-    def reset(self, key, params=None):
-        obs, state = self.fenv.reset(key, params)
-        return obs.astype(jnp.float32), state
-
-    def step(self, key, state, action, params=None):
-        k_step, k_reset = jax.random.split(key)
-        obs, st, reward, term, trunc, _info = self.fenv.step(k_step, state, action, params)
-        obs0, st0 = self.fenv.reset(k_reset, params)
-        done = term | trunc
-        st = jax.tree_util.tree_map(lambda a, b: jnp.where(done, a, b), st0, st)
-        obs = jnp.where(done, obs0, obs)
-        return obs.astype(jnp.float32), st, reward.astype(jnp.float32), done, {}
+    return SharedGymnaxEnv(core=fenv)
 
 
 # ---------------------------------------------------------------------- hyperparameters
@@ -147,14 +126,23 @@ def _uniform_replay(cls):
     return Learner
 
 
+def chunk_unit(algo: str, hp: dict[str, Any]) -> int:
+    """Environment steps per learner iteration (a chunk is a whole number of them)."""
+    n = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
+    return n * int(hp.get("num_steps", 64)) if algo == "ppo" else n
+
+
 def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int):
-    """A rejax learner whose ``train(train_state=ts)`` advances one seed by ``chunk_steps``."""
+    """A rejax learner whose ``train(train_state=ts)`` advances one seed by ``chunk_steps``.
+
+    ``chunk_steps`` must be a multiple of :func:`chunk_unit` (rejax rounds it up otherwise).
+    """
     rejax = _require_rejax()
     hp = dict(hp)
     hp.pop("n_timesteps", None)
     cls = {"ppo": rejax.PPO, "sac": _uniform_replay(rejax.SAC),
            "td3": _uniform_replay(rejax.TD3)}[algo]
-    learner = cls.create(env=RejaxEnv(fenv), env_params=fenv.default_params,
+    learner = cls.create(env=rejax_env(fenv), env_params=fenv.default_params,
                          total_timesteps=int(chunk_steps), eval_freq=int(chunk_steps),
                          skip_initial_evaluation=True, **hp)
     return learner.replace(eval_callback=lambda algo_, ts, rng: ())
@@ -286,7 +274,8 @@ def train_jax_run(
         hp = load_jax_hyperparams(algo, env_id) if hyperparams is None else dict(hyperparams)
         total = int(float(total_timesteps if total_timesteps is not None
                           else hp.get("n_timesteps", 100_000)))
-        chunk = int(eval_freq or max(total // 10, 1))
+        unit = chunk_unit(algo, hp)
+        chunk = max(1, math.ceil(int(eval_freq or max(total // 10, 1)) / unit)) * unit
         t_start = time.time()
         fenv = make_functional(env_id) if fenv is None else fenv
         val_ics = initial_state_set(env_id, "validation", n_validation, fenv=fenv)
@@ -511,7 +500,7 @@ def _save_checkpoint(run_dir: Path, ts, step: int) -> None:
 
 def _restore(run_dir: Path, template):
     """``(state, step, source)`` of the newest readable checkpoint, else ``(None, 0, None)``."""
-    from chaosgym.baselines.callbacks import CheckpointWarning
+    from chaosgym.baselines.storage import CheckpointWarning
 
     recs = []
     for f in [run_dir / "checkpoint.json",
@@ -534,6 +523,35 @@ def _restore(run_dir: Path, template):
             continue
         return ts, step, f.name
     return None, 0, None
+
+
+def load_jax_policy(run_dir: str | Path, seed: int, fenv):
+    """The best deterministic policy of ``seed`` in a JAX run folder, as ``act(obs)``."""
+    from types import SimpleNamespace
+
+    run_dir = Path(run_dir)
+    cfg = json.loads((run_dir / "config.json").read_text())
+    best = _load_best(run_dir).get(str(seed))
+    if best is None:
+        raise FileNotFoundError(f"{run_dir / 'best.json'} has no policy of seed {seed}")
+    learner = make_learner(fenv, cfg["algo"], cfg["hyperparams"], int(cfg["eval_freq"]))
+    template = _params_of(learner.init_state(jax.random.PRNGKey(0)))
+    params = tree_from_bytes(template, (run_dir / best["params"]).read_bytes())
+    ts = SimpleNamespace(actor_ts=SimpleNamespace(params=params["actor"]),
+                         obs_rms_state=SimpleNamespace(**params.get("obs_rms", {})))
+    act = deterministic_policy(learner, cfg["algo"])
+    return lambda obs: act(ts, obs)
+
+
+def evaluate_jax_policy(run_dir: str | Path, seed: int, fenv, ics) -> dict[str, Any]:
+    """Protocol summary of a JAX run's best policy of ``seed`` on the states ``ics``."""
+    from chaosgym.baselines.evaluate import _flag_metrics, summarize
+
+    act = load_jax_policy(run_dir, seed, fenv)
+    res = {k: np.asarray(v) for k, v in jax.device_get(
+        jax.jit(lambda x: rollout(fenv, act, x))(jnp.asarray(ics))).items()}
+    res["flags"] = np.asarray(_flag_metrics(fenv, ("diverged", *fenv.metric_names)))
+    return summarize(res, fenv.dt)
 
 
 def run_dir_for_jax(root: str | Path, env_id: str, algo: str) -> Path:

@@ -15,7 +15,7 @@ import numpy as np
 from chaosgym.baselines.evaluate import agent_policy, evaluate_policy, summarize
 from chaosgym.baselines.storage import atomic_write
 
-__all__ = ["ARTEFACTS", "run_task"]
+__all__ = ["ARTEFACTS", "run_jax_task", "run_task"]
 
 ARTEFACTS = ("config.json", "done.json", "eval.json", "curve.csv", "model.zip",
              "vecnormalize.pkl")
@@ -62,3 +62,62 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
 def _mtime(run_dir: Path) -> float:
     p = run_dir / "model.zip"
     return p.stat().st_mtime if p.exists() else -1.0
+
+
+def run_jax_task(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """Train (resume / skip) one JAX run — all ``task["seeds"]`` at once — and evaluate each seed.
+
+    ``task`` holds ``env_id, algo`` (``ppo-jax``, ``sac-jax``, ...), ``seeds, run_dir, ics`` and
+    optionally ``total_timesteps, eval_freq, progress_bar``. Each seed gets a folder
+    ``<run_dir>/seed<k>`` with ``eval.json``, ``done.json`` and its ``curve.csv`` rows, so the
+    table aggregates JAX and SB3 runs alike.
+    """
+    import csv
+
+    from chaosgym.baselines.jax_train import evaluate_jax_policy, train_jax_run
+    from chaosgym.registration import make_functional
+
+    run_dir = Path(task["run_dir"])
+    algo = task["algo"].removesuffix("-jax")
+    seeds = [int(s) for s in task["seeds"]]
+    done = train_jax_run(task["env_id"], algo, seeds, run_dir,
+                         total_timesteps=task.get("total_timesteps"),
+                         eval_freq=task.get("eval_freq"),
+                         progress_bar=bool(task.get("progress_bar", False)))
+    ics = np.asarray(task["ics"])
+    best_mtime = (run_dir / "best.json").stat().st_mtime
+    with open(run_dir / "curve.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fenv = None
+    out = []
+    for s in seeds:
+        d = run_dir / f"seed{s}"
+        d.mkdir(exist_ok=True)
+        eval_file = d / "eval.json"
+        summary = None
+        if eval_file.exists():
+            cached = json.loads(eval_file.read_text())
+            if cached.get("n_ics") == len(ics) and cached.get("best_mtime") == best_mtime:
+                summary = cached["summary"]
+        if summary is None:
+            fenv = make_functional(task["env_id"]) if fenv is None else fenv
+            summary = evaluate_jax_policy(run_dir, s, fenv, ics)
+            atomic_write(eval_file, json.dumps(
+                {"n_ics": len(ics), "best_mtime": best_mtime, "summary": summary}, indent=1))
+        atomic_write(d / "done.json", json.dumps(
+            {"env_id": task["env_id"], "algo": task["algo"], "seed": s, "backend": "jax",
+             "num_timesteps": done["num_timesteps"], "train_seconds": done["wall_seconds"],
+             "env_steps_per_second": done["env_steps_per_second"], "vmapped_seeds": seeds},
+            indent=1, default=float))
+        mine = [r for r in rows if int(r["seed"]) == s]
+        if mine:
+            import io
+
+            buf = io.StringIO()
+            w = csv.DictWriter(buf, fieldnames=list(mine[0]))
+            w.writeheader()
+            w.writerows(mine)
+            atomic_write(d / "curve.csv", buf.getvalue())
+        out.append({"env_id": task["env_id"], "algo": task["algo"], "seed": s,
+                    "run_dir": str(d), "summary": summary, "done": done})
+    return out

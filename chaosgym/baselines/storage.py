@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["RunLock", "RunLockedError", "atomic_save", "atomic_write"]
+__all__ = ["CheckpointWarning", "RunLock", "RunLockedError", "atomic_save", "atomic_write"]
 
 
 def _tmp_in(path: Path) -> tuple[int, Path]:
@@ -58,6 +58,10 @@ def atomic_save(save_fn: Callable[[Path], object], path: str | Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint file could not be read; an older checkpoint is used instead."""
 
 
 class RunLockedError(RuntimeError):

@@ -1,4 +1,4 @@
-"""The JAX backend: one short rejax training run through the gymnax-style adapter."""
+"""The JAX backend: one short rejax training run through the contract's gymnax adapter."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ pytest.importorskip("rejax")
 import jax
 
 from chaosgym.baselines.jax_train import (
-    RejaxEnv,
+    rejax_env,
     train_jax_run,
     tree_from_bytes,
     tree_to_bytes,
@@ -28,7 +28,7 @@ TINY_PPO = {"num_envs": 4, "num_steps": 32, "num_epochs": 1, "num_minibatches": 
 
 def test_adapter_has_gymnax_shape_and_autoresets():
     fenv = make_functional(ENV, max_steps=3)
-    env = RejaxEnv(fenv)
+    env = rejax_env(fenv)
     key = jax.random.PRNGKey(0)
     obs, state = env.reset(key, env.default_params)
     assert obs.shape == env.observation_space(env.default_params).shape
@@ -76,3 +76,36 @@ def test_state_bytes_round_trip_and_reject_a_foreign_state():
     np.testing.assert_array_equal(back["k"], tree["k"])
     with pytest.raises(ValueError, match="expected"):
         tree_from_bytes({**tree, "a": np.arange(4.0)}, tree_to_bytes(tree))
+
+
+@pytest.mark.slow
+def test_jax_run_resumes_from_the_last_good_checkpoint(tmp_path):
+    from chaosgym.baselines.storage import CheckpointWarning
+
+    run = tmp_path / "run"
+    fenv = make_functional(ENV, max_steps=50)
+    kw = dict(eval_freq=128, hyperparams=TINY_PPO, n_validation=4, fenv=fenv)
+    train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=384, **kw)
+    (run / "done.json").unlink()
+    data = (run / "ckpt_384.npz").read_bytes()
+    (run / "ckpt_384.npz").write_bytes(data[: len(data) // 2])
+    with pytest.warns(CheckpointWarning, match="ckpt_384.npz"):
+        done = train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=512, **kw)
+    assert done["resumed_from"] == 256 and done["num_timesteps"] == 512
+    with open(run / "curve.csv", newline="") as f:
+        rows = [(int(r["timesteps"]), int(r["seed"])) for r in csv.DictReader(f)]
+    assert rows == [(t, s) for t in (128, 256, 384, 512) for s in (0, 1)]
+
+
+@pytest.mark.slow
+def test_benchmark_table_with_the_jax_backend(tmp_path):
+    from chaosgym.baselines.benchmark import run_benchmark
+
+    out, runs = tmp_path / "results", tmp_path / "runs"
+    res = run_benchmark(envs=[ENV], algos=["ppo-jax"], seeds=[0, 1], out_dir=out,
+                        runs_dir=runs, n_ics=4, total_timesteps=4096, progress_bar=False,
+                        video=False)
+    row = res[ENV]["agents"]["ppo-jax"]
+    assert sorted(row["per_seed"]) == ["seed0", "seed1"]
+    assert all(not r.startswith("/") for r in row["runs"])
+    assert "| PPO-JAX | sensors | 2 |" in (out / "README.md").read_text()
