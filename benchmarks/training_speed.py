@@ -277,8 +277,8 @@ def render(res: dict) -> str:
         "",
         f"Env `{res['env']}`, one run on {res['machine']} with {res['cpus']} CPU cores "
         f"(JAX {res['jax']}, CPU). Load average (1, 5, 15 min) before: {res['load_before']}, "
-        f"after: {res['load_after']} — the machine was shared, so absolute rates are low and "
-        "the ratios are the comparison.",
+        f"after: {res['load_after']} (the machine is shared by other jobs; the ratios, measured "
+        "in the same run, are the comparison).",
         f"Command: `nice -n 10 {res['command']}`",
         "",
         "| learner | env-steps/s (median) | ratio vs SB3 | notes |",
@@ -348,6 +348,7 @@ def render(res: dict) -> str:
             lines.append(f"| {env_id} | {r['env_step_s'] * 1e6:.2f} | {r['ppo_budget']:,} | "
                          f"{r['ppo_hours']:.2f} | {r['sac_budget']:,} | {r['sac_hours']:.2f} |")
         lines.append("")
+    lines += res.get("notes", [])
     return "\n".join(lines) + "\n"
 
 

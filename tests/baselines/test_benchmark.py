@@ -22,7 +22,9 @@ def _check(out, runs, algos, seeds):
         assert sorted(row["agents"][algo]["per_seed"]) == [f"seed{s}" for s in seeds]
     table = (out / "README.md").read_text()
     assert "| lqr |" in table and "| SAC | " in table
-    assert (out / "ics" / "LorenzStabilize-v0.npy").exists()
+    assert (out / "ics" / "LorenzStabilize-v0.test.npy").exists()
+    assert (out / "ics" / "LorenzStabilize-v0.test.json").exists()
+    assert all(not r.startswith("/") for r in row["agents"]["sac"]["runs"])
     assert (out / "curves" / "LorenzStabilize-v0.png").exists()
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["seeds"] == list(seeds) and "stable_baselines3" in cfg["versions"]
