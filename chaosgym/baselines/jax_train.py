@@ -5,9 +5,10 @@ learning algorithms", 2024; ``pip install 'chaosgym[jax-agents]'``). rejax train
 environment with gymnax's interface; :func:`rejax_env` presents a chaosgym functional core
 that way through the environment contract's gymnax adapter
 (:class:`chaosgym.envs.adapters.gymnax.GymnaxEnv`: ``step`` returns ``(obs, state, reward,
-done, info)`` with the one autoreset inside, as rejax 0.1.3 expects). Every seed's whole training state — networks,
-optimiser, replay buffer, environment states, keys — is one pytree with a leading seed axis, and
-one jitted, vmapped program advances all seeds by a chunk of environment steps.
+done, info)`` with the one autoreset inside, as rejax 0.1.3 expects). Every seed's whole
+training state — networks, optimiser, replay buffer, environment states, keys — is one pytree
+with a leading seed axis, and one jitted, vmapped program advances all seeds by a chunk of
+environment steps.
 
 Between chunks :func:`train_jax_run` does what the stable-baselines3 trainer does, on the same
 protocol (:mod:`chaosgym.baselines.protocol`):
