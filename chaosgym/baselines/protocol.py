@@ -119,8 +119,8 @@ def score(summary: dict[str, Any]) -> tuple[float, float, float]:
 
 
 def _paths(directory: str | Path, env_id: str, split: str) -> tuple[Path, Path]:
-    stem = Path(directory) / f"{env_slug(env_id)}.{split}"
-    return stem.with_suffix(".npy"), stem.with_suffix(".json")
+    base = Path(directory) / f"{env_slug(env_id)}.{split}"
+    return base.with_name(base.name + ".npy"), base.with_name(base.name + ".json")
 
 
 def save_state_set(path: str | Path, states: np.ndarray, meta: dict[str, Any]) -> None:

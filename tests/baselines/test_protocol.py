@@ -69,6 +69,8 @@ def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path
     noise = float(fenv.ic_noise * np.max(np.std(train, axis=0))) * 6  # reset perturbations
     assert check_disjoint(val, test) > noise
     assert check_disjoint(val, train) > noise and check_disjoint(test, train) > noise
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "LorenzStabilize-v0.test.json", "LorenzStabilize-v0.test.npy"]
     again = initial_state_set(env_id, "test", 12, directory=tmp_path, fenv=fenv)
     np.testing.assert_array_equal(again, test)  # reloaded and validated, not redrawn
     with pytest.raises(ValueError, match="split"):
