@@ -303,6 +303,15 @@ def _elementwise(fn):
     return wrapped
 
 
+def _two_pieces(x: D, what: str, slope: float) -> D:
+    """``x`` for ``x ≥ 0``, ``slope·x`` below (relu, leaky relu, abs); refused at a kink that
+    the derivative direction crosses."""
+    s = _sgn(x.v)
+    if s == 0:
+        _smooth_at_kink(x, what)
+    return x if s >= 0 else slope * x
+
+
 def _pick(c: Any, a: Any, b: Any) -> Any:
     if isinstance(c, Vec | list | tuple | np.ndarray):
         raise TypeError("vector conditions are not supported on the ball side")
@@ -317,26 +326,17 @@ class BallOps:
     @staticmethod
     @_elementwise
     def relu(x: D) -> D:
-        s = _sgn(x.v)
-        if s == 0:
-            _smooth_at_kink(x, "relu")
-        return x if s > 0 else D(0)
+        return _two_pieces(x, "relu", 0.0)
 
     @staticmethod
     @_elementwise
     def leaky_relu(x: D) -> D:
-        s = _sgn(x.v)
-        if s == 0:
-            _smooth_at_kink(x, "leaky_relu")
-        return x if s >= 0 else 0.01 * x
+        return _two_pieces(x, "leaky_relu", 0.01)
 
     @staticmethod
     @_elementwise
     def abs(x: D) -> D:
-        s = _sgn(x.v)
-        if s == 0:
-            _smooth_at_kink(x, "abs")
-        return x if s >= 0 else -x
+        return _two_pieces(x, "abs", -1.0)
 
     @staticmethod
     def max(a: Any, b: Any) -> Any:
