@@ -128,9 +128,14 @@ def test_kill_and_resume_keep_monitor_curve_and_tensorboard_continuous(tmp_path)
 LOCKER = """
 import os, sys, time
 from chaosgym.baselines.storage import RunLock, RunLockedError
-run, marker, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+run, marker, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+ready, go = sys.argv[4], sys.argv[5]
+open(ready, "w").close()
+while not os.path.exists(go):  # start together, whatever the import times
+    time.sleep(0.001)
 got = clash = 0
-for _ in range(n):
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
     try:
         with RunLock(run):
             got += 1
@@ -144,6 +149,7 @@ for _ in range(n):
             os.unlink(marker)
     except RunLockedError:
         pass
+    time.sleep(0.0002)
 print(got, clash)
 """
 
@@ -152,9 +158,18 @@ def test_run_lock_is_mutually_exclusive_between_processes(tmp_path):
     run, marker = tmp_path / "run", tmp_path / "inside"
     run.mkdir()
     (run / ".lock").write_text("")  # an empty lock file left behind is no reason to refuse
-    procs = [subprocess.Popen([sys.executable, "-c", LOCKER, str(run), str(marker), "600"],
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready{i}" for i in range(2)]
+    procs = [subprocess.Popen([sys.executable, "-c", LOCKER, str(run), str(marker), "1.5",
+                               str(ready[i]), str(go)],
                               env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(2)]
+                              text=True) for i in range(2)]
+    t0 = time.monotonic()
+    while not all(r.exists() for r in ready) and time.monotonic() - t0 < 120:
+        if any(p.poll() is not None for p in procs):
+            break
+        time.sleep(0.01)
+    go.touch()
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     counts = [tuple(map(int, o[0].split())) for o in outs]
