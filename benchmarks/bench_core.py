@@ -1,6 +1,6 @@
 """Core throughput, side by side in one run, reported as medians and ratios.
 
-1. Single environment: ``gym.make("chaosgym/LorenzStabilize-v0")`` step rate vs Gymnasium's
+1. Single environment: ``gym.make("chaosgym/LorenzStabilize-v1")`` step rate vs Gymnasium's
    own ``Pendulum-v1`` (both through ``gym.make`` with their default wrappers).
 2. Batched: ``gym.make_vec(..., num_envs=1024)`` aggregate env-steps/s (one jitted call per
    step, numpy actions in and observations out).
@@ -32,7 +32,7 @@ import numpy as np
 import chaosgym
 from chaosgym.integrators.rk import RK4, rk_step
 
-ID = "chaosgym/LorenzStabilize-v0"
+ID = "chaosgym/LorenzStabilize-v1"
 
 
 def _median_time(fn, reps: int) -> float:

@@ -32,7 +32,7 @@ from chaosgym.baselines.hyperparams import load_hyperparams, model_kwargs
 from chaosgym.baselines.train import algo_class
 from chaosgym.envs.adapters.sb3 import ChaosSB3VecEnv
 
-ID = "chaosgym/LorenzStabilize-v0"
+ID = "chaosgym/LorenzStabilize-v1"
 
 
 def make_venv(kind: str, n: int):

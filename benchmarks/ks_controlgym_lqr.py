@@ -1,6 +1,6 @@
 """LQR and LQG on controlgym's Kuramoto–Sivashinsky task, beside zero control.
 
-The environment is ``chaosgym/KuramotoSivashinskyControlgym-v0`` (controlgym's KS task: cost
+The environment is ``chaosgym/KuramotoSivashinskyControlgym-v1`` (controlgym's KS task: cost
 xᵀQx + aᵀRa with Q = I_256, R = I_8 about u = 0, 10 grid-point sensors with N(0, 0.25) noise,
 unbounded actions, 500 steps of 0.5 time units, starting states A cos(2πx/L) sin(12πx/L) with
 A ~ U(0.9, 1.1)). The controllers are designed on the linearisation about u = 0, discretised
@@ -52,7 +52,7 @@ import chaosgym
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "ks_controlgym_lqr.md"
-ENV_ID = "chaosgym/KuramotoSivashinskyControlgym-v0"
+ENV_ID = "chaosgym/KuramotoSivashinskyControlgym-v1"
 
 
 def linear_model(fenv) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

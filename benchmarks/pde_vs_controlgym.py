@@ -4,7 +4,7 @@ What is measured, in one run, on this machine:
 
 1. Kuramoto–Sivashinsky in controlgym's configuration (L=32π, N=256, 0.5 time units per env
    step, 8 box actuators, 10 sensors, controlgym's initial state cos(x/16) sin(3x/8), zero
-   action): single-env ``step`` rate of ``chaosgym/KuramotoSivashinskyDissipationControlgym-v1``
+   action): single-env ``step`` rate of ``chaosgym/KuramotoSivashinskyDissipationControlgym-v2``
    (default 10 ETDRK4 substeps, and 100 substeps = controlgym's h=0.005) and of controlgym's
    ``kuramoto_sivashinsky``; and the error of every trajectory against a tight float64
    reference (N=512, h=1/4000) over the same steps.
@@ -244,7 +244,7 @@ def batched_ks(num_envs: int, steps: int) -> dict:
 
     import chaosgym
 
-    env_id = "chaosgym/KuramotoSivashinskyDissipation-v1"
+    env_id = "chaosgym/KuramotoSivashinskyDissipation-v2"
     vec = gym.make_vec(env_id, num_envs=num_envs)
     vec.reset(seed=0)
     acts = np.random.default_rng(0).uniform(-1, 1, (8, num_envs, 4)).astype(np.float32)
@@ -337,7 +337,7 @@ def main() -> None:
     x0 = np.cos(2 * np.pi * x / L) * np.sin(12 * np.pi * x / L)
     results["ks_controlgym_config"] = compare(
         "KS L=32π N=256, 0.5 per step, zero action", ks.SPEC, p_env, p_env.replace(N=512),
-        "chaosgym/KuramotoSivashinskyDissipationControlgym-v1",
+        "chaosgym/KuramotoSivashinskyDissipationControlgym-v2",
         [{}, {"substeps": 5}, {"substeps": 100}], "kuramoto_sivashinsky",
         {"integration_time": 0.005, "sample_time": 0.5}, x0, 0.5, 2000, args.steps,
         args.rate_steps, cg_py, 2)
@@ -348,7 +348,7 @@ def main() -> None:
     xb0 = 1 / np.cosh(10 * (xb - 0.5))
     results["burgers_controlgym_config"] = compare(
         "Burgers L=1 N=256 ν=0.001, 0.05 per step, zero action", bg.SPEC, p_b,
-        p_b.replace(N=1024), "chaosgym/BurgersTrack-v1",
+        p_b.replace(N=1024), "chaosgym/BurgersTrack-v2",
         [{"nu": 0.001}, {"nu": 0.001, "substeps": 50}, {"nu": 0.001, "N": 384}], "burgers",
         {"integration_time": 0.001, "sample_time": 0.05}, xb0, 0.05, 500,
         min(args.steps, 40), args.rate_steps, cg_py, 4)

@@ -140,7 +140,7 @@ def main() -> None:
         f"({wall:.0f} s for the main ensemble). Moehlis–Faisst–Eckhardt model, Re = 400, "
         "Lx = 4π, Lz = 2π, float64, RK4 with h = 0.25 (the environment's step). Initial "
         "states: a = e1 + a random perturbation of norm 0.3 on modes 2–9 (the initial-state "
-        "sampler of `chaosgym/ShearFlowLaminarize-v0`). Turbulent: ‖a − e1‖ > r, reported "
+        "sampler of `chaosgym/ShearFlowLaminarize-v1`). Turbulent: ‖a − e1‖ > r, reported "
         "for each threshold r below; the same trajectories are used for every r.",
         "",
         f"Headline threshold: r = {radii[0]:g}, because crossing it is final here: "
@@ -181,7 +181,7 @@ def main() -> None:
         + " (individual chaotic trajectories differ; the statistics agree within sampling "
         "error).",
         "",
-        "Baseline for `ShearFlowLaminarize-v0` (1000 steps of 1 time unit, "
+        "Baseline for `ShearFlowLaminarize-v1` (1000 steps of 1 time unit, "
         "`laminar_radius` = 0.1): without control "
         f"{1 - stats[0.1]['rows'][0][1] if 0.1 in stats else float('nan'):.3f} of episodes "
         "are within 0.1 of e1 at t = 1000.",

@@ -1,6 +1,6 @@
 """Training throughput: the JAX backend (rejax, seeds vmapped) against SB3 ``learn()``.
 
-In one run, on one environment (default ``chaosgym/LorenzStabilize-v0``):
+In one run, on one environment (default ``chaosgym/LorenzStabilize-v1``):
 
 1. SB3 PPO and SAC ``learn()`` env-steps/s with the packaged hyperparameters
    (``chaosgym/baselines/config/{ppo,sac}.yml``) on the jitted ``ChaosSB3VecEnv``, torch with one
@@ -196,7 +196,7 @@ def env_probe(env_id: str, n: int = 16, steps: int = 200) -> float:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--env", default="chaosgym/LorenzStabilize-v0")
+    p.add_argument("--env", default="chaosgym/LorenzStabilize-v1")
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--sb3-ppo-steps", type=int, default=4096)

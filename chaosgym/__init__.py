@@ -5,8 +5,8 @@ Importing the package registers every ``chaosgym/...`` id with Gymnasium::
     import gymnasium as gym
     import chaosgym
 
-    env = gym.make("chaosgym/LorenzStabilize-v0")
-    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v0")   # the pure JAX core
+    env = gym.make("chaosgym/LorenzStabilize-v1")
+    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v1")   # the pure JAX core
 
 Every adapter (``gym.make``, ``gym.make_vec``, the SB3 ``VecEnv`` and the gymnax API in
 :mod:`chaosgym.envs.adapters`) goes through one contract: the same validation, info names and

@@ -10,7 +10,7 @@ Commands::
 
 Every command that takes an environment spells it ``--env ID`` (``train`` and ``evaluate``
 too); ``info``, ``play`` and ``record`` also accept the id as their first positional argument,
-and the ``chaosgym/`` prefix may be left out (``--env LorenzStabilize-v0``).
+and the ``chaosgym/`` prefix may be left out (``--env LorenzStabilize-v1``).
 
 Errors a user can fix are one line on stderr, not a traceback: an unknown id or system
 (with the closest registered names), and a missing optional dependency (with the
@@ -50,7 +50,7 @@ PLUGINS: tuple[str, ...] = (
 
 BUILTIN = ("demo", "list", "info", "play", "record")
 LABELS = {"zero": "no control", "random": "random", "lqr": "LQR"}
-DEMO_ENV = "chaosgym/LorenzStabilize-v0"
+DEMO_ENV = "chaosgym/LorenzStabilize-v1"
 PREFIX = "chaosgym/"
 
 #: Distribution names whose import name differs (for the missing-extra hint).
@@ -203,6 +203,7 @@ def env_summary(env_id: str) -> dict[str, Any]:
         "max_steps": int(d.max_steps),
         "horizon": d.max_steps * dt,
         "version": d.version,
+        "history": list(d.history),
         "system_params": sp,
         "task_params": tp,
         "references": list(spec.references),
@@ -275,6 +276,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         _print("  invariants:")
         for inv in s["invariants"]:
             _print(f"    {inv.name} = {inv.value}  ({inv.source})")
+    if s["history"]:
+        _print("  version history:")
+        for line in s["history"]:
+            _print(f"    {line}")
     _print()
     _print(plain_roles(s["doc"].strip()))
     if s["task_doc"]:
@@ -489,7 +494,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- parser
 def env_argument(p: argparse.ArgumentParser, default: str | None = None, positional: bool = True,
-                 help: str = "registered id, e.g. chaosgym/LorenzStabilize-v0 (prefix optional)",
+                 help: str = "registered id, e.g. chaosgym/LorenzStabilize-v1 (prefix optional)",
                  ) -> None:
     """Add the environment argument in the one style of every command: ``--env ID``.
 

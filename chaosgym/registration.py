@@ -56,89 +56,139 @@ class EnvDef:
     task_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     env_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
     system_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    history: tuple[str, ...] = ()
+    """One line per version, ``"v<k>: what changed"`` (the docs' Version History)."""
 
     @property
     def id(self) -> str:
         return f"chaosgym/{systems.get(self.system).title}{self.task_name}-v{self.version}"
 
 
+# Version History. A change of an id's rewards, dynamics or starting states bumps its version;
+# the previous ids are no longer registered (Gymnasium then names the new version in its
+# error).
+_V0 = "v0: initial release."
+_V1_PDE = ("v1: starting states drawn from a bank of 512–1024 states harvested along "
+           "warmed-up trajectories (was 2–64 states); the cubic terms of CGLE, NLS and λ–ω "
+           "use the alias-free 1/2 rule.")
+_BOUNDED = ("bounded divergence penalty: a diverged step costs the reward floor for every "
+            "remaining step (was the step reward at the clipped state times the remaining "
+            "steps, e.g. −7 602 to −19 431 on Hénon and −9.45e10 on Sabra at 4× dt, against "
+            "about −1 per ordinary step); ordinary step rewards are clipped below at the floor")
+_PRECISION = ("; the distance term is −log(1 + d/ε) with ε = precision = radius/10 (was −d), "
+              "so holding the target closer always scores better")
+_PRECISION_SQ = ("; the distance term is −log(1 + (d/ε)²) with ε = precision = radius/10 "
+                 "(was −d²/n), so holding the target closer always scores better")
+
+
+def _history(now: int, extra: str = "") -> tuple[str, ...]:
+    """The Version History of an id now at version ``now`` (``now - 1`` earlier versions)."""
+    lines = [_V0] + ([_V1_PDE] if now == 2 else [])
+    return (*lines, f"v{now}: {_BOUNDED}{extra}.")
+
+
+def _tol(radius: float, name: str = "capture_radius", **kw: Any) -> dict[str, Any]:
+    """Task keywords with a capture (or sync) radius and the precision radius/10."""
+    return {name: radius, "precision": radius / 10, **kw}
+
+
 # The list of environments. Adding one is one line here.
 ENVS: list[EnvDef] = [
-    EnvDef("lorenz", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-3, "capture_radius": 0.1}),
-    EnvDef("rossler", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
-    EnvDef("lorenz96", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.1,
-                        "squared": True}),
-    EnvDef("kuramoto_sivashinsky", Dissipation, "Dissipation", version=1, max_steps=400,
-           env_kwargs={"bank_size": 1024}),
-    EnvDef("kuramoto_sivashinsky", Target, "Target", version=1, max_steps=400,
-           task_kwargs={"target": 0, "capture_radius": 0.1}, env_kwargs={"bank_size": 1024}),
-    EnvDef("kuramoto_sivashinsky", Dissipation, "DissipationControlgym", version=1,
+    EnvDef("lorenz", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.1, target=0, control_cost=1e-3),
+           history=_history(1, _PRECISION)),
+    EnvDef("rossler", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.05, target=0, control_cost=1e-2),
+           history=_history(1, _PRECISION)),
+    EnvDef("lorenz96", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.1, target=0, control_cost=1e-2, squared=True),
+           history=_history(1, _PRECISION_SQ)),
+    EnvDef("kuramoto_sivashinsky", Dissipation, "Dissipation", version=2, max_steps=400,
+           env_kwargs={"bank_size": 1024}, history=_history(2)),
+    EnvDef("kuramoto_sivashinsky", Target, "Target", version=2, max_steps=400,
+           task_kwargs=_tol(0.1, target=0), env_kwargs={"bank_size": 1024},
+           history=_history(2, _PRECISION)),
+    EnvDef("kuramoto_sivashinsky", Dissipation, "DissipationControlgym", version=2,
            max_steps=200, env_kwargs={"dt": 0.5, "substeps": 10, "bank_size": 512},
            system_kwargs={"L": 32 * 3.141592653589793, "N": 256, "n_actuators": 8,
                           "actuator_kind": "box", "actuator_width": 0.1 * 32 * 3.141592653589793,
-                          "n_sensors": 10}),
-    EnvDef("kuramoto_sivashinsky", ControlgymRegulation, "Controlgym", max_steps=500,
+                          "n_sensors": 10}, history=_history(2)),
+    EnvDef("kuramoto_sivashinsky", ControlgymRegulation, "Controlgym", version=1, max_steps=500,
            env_kwargs={"dt": 0.5, "substeps": 10, "actuation": "controlgym", "bank_size": 256},
            system_kwargs={"L": 32 * 3.141592653589793, "N": 256, "n_actuators": 8,
-                          "actuator_width": 0.1 * 32 * 3.141592653589793}),
-    EnvDef("ginzburg_landau", suppress_task("ginzburg_landau"), "Suppress", version=1,
-           max_steps=400, env_kwargs={"bank_size": 1024}),
+                          "actuator_width": 0.1 * 32 * 3.141592653589793},
+           history=_history(1)),
+    EnvDef("ginzburg_landau", suppress_task("ginzburg_landau"), "Suppress", version=2,
+           max_steps=400, env_kwargs={"bank_size": 1024}, history=_history(2)),
     EnvDef("nonlinear_schrodinger", suppress_task("nonlinear_schrodinger"), "Suppress",
-           version=1, max_steps=400, env_kwargs={"bank_size": 1024}),
-    EnvDef("burgers", Track, "Track", version=1, max_steps=200, env_kwargs={"bank_size": 1024}),
-    EnvDef("lambda_omega", suppress_task("lambda_omega"), "Suppress", version=1, max_steps=200,
-           env_kwargs={"bank_size": 512}, system_kwargs={"beta": 3.0}),
-    EnvDef("kolmogorov", suppress_task("kolmogorov"), "Suppress", version=1, max_steps=200,
-           env_kwargs={"bank_size": 512}),
-    EnvDef("henon", Stabilize, "Stabilize", max_steps=200,
-           task_kwargs={"target": 0, "control_cost": 0.0, "capture_radius": 1e-3}),
+           version=2, max_steps=400, env_kwargs={"bank_size": 1024}, history=_history(2)),
+    EnvDef("burgers", Track, "Track", version=2, max_steps=200, env_kwargs={"bank_size": 1024},
+           history=_history(2)),
+    EnvDef("lambda_omega", suppress_task("lambda_omega"), "Suppress", version=2, max_steps=200,
+           env_kwargs={"bank_size": 512}, system_kwargs={"beta": 3.0}, history=_history(2)),
+    EnvDef("kolmogorov", suppress_task("kolmogorov"), "Suppress", version=2, max_steps=200,
+           env_kwargs={"bank_size": 512}, history=_history(2)),
+    EnvDef("henon", Stabilize, "Stabilize", version=1, max_steps=200,
+           task_kwargs=_tol(1e-3, target=0, control_cost=0.0),
+           history=_history(1, _PRECISION)),
     # Chaotic ODEs and maps: one or more tasks per system.
-    EnvDef("chen", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-3, "capture_radius": 0.1}),
-    EnvDef("chua", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
-    EnvDef("thomas", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
-    EnvDef("hindmarsh_rose", Stabilize, "Stabilize", max_steps=1000,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
-    EnvDef("double_pendulum", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-3, "capture_radius": 0.1}),
-    EnvDef("mackey_glass", Stabilize, "Stabilize", max_steps=500,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.1}),
-    EnvDef("logistic", Stabilize, "Stabilize", max_steps=200,
-           task_kwargs={"target": 0, "control_cost": 0.0, "capture_radius": 1e-3}),
-    EnvDef("chialvo", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.05}),
-    EnvDef("chialvo_ring_star", Stabilize, "Stabilize", max_steps=400,
-           task_kwargs={"target": 0, "control_cost": 1e-2, "capture_radius": 0.1,
-                        "squared": True}),
-    EnvDef("chialvo_ring_star", SuppressActivity, "Suppress", max_steps=400,
-           task_kwargs={"measure": "fixed_point", "control_cost": 1e-2}),
-    EnvDef("duffing", TrackReference, "Track", max_steps=600,
+    EnvDef("chen", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.1, target=0, control_cost=1e-3),
+           history=_history(1, _PRECISION)),
+    EnvDef("chua", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.05, target=0, control_cost=1e-2),
+           history=_history(1, _PRECISION)),
+    EnvDef("thomas", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.05, target=0, control_cost=1e-2),
+           history=_history(1, _PRECISION)),
+    EnvDef("hindmarsh_rose", Stabilize, "Stabilize", version=1, max_steps=1000,
+           task_kwargs=_tol(0.05, target=0, control_cost=1e-2),
+           history=_history(1, _PRECISION)),
+    EnvDef("double_pendulum", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.1, target=0, control_cost=1e-3),
+           history=_history(1, _PRECISION)),
+    EnvDef("mackey_glass", Stabilize, "Stabilize", version=1, max_steps=500,
+           task_kwargs=_tol(0.1, target=0, control_cost=1e-2),
+           history=_history(1, _PRECISION)),
+    EnvDef("logistic", Stabilize, "Stabilize", version=1, max_steps=200,
+           task_kwargs=_tol(1e-3, target=0, control_cost=0.0),
+           history=_history(1, _PRECISION)),
+    EnvDef("chialvo", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.05, target=0, control_cost=1e-2),
+           history=_history(1, _PRECISION)),
+    EnvDef("chialvo_ring_star", Stabilize, "Stabilize", version=1, max_steps=400,
+           task_kwargs=_tol(0.1, target=0, control_cost=1e-2, squared=True),
+           history=_history(1, _PRECISION_SQ)),
+    EnvDef("chialvo_ring_star", SuppressActivity, "Suppress", version=1, max_steps=400,
+           task_kwargs={"measure": "fixed_point", "control_cost": 1e-2}, history=_history(1)),
+    EnvDef("duffing", TrackReference, "Track", version=1, max_steps=600,
            task_kwargs={"component": 0, "setpoints": (1.0, -1.0), "hold": 150,
-                        "control_cost": 1e-2, "tolerance": 0.1}),
-    EnvDef("shear_flow", Laminarize, "Laminarize", max_steps=1000,
-           task_kwargs={"control_cost": 1.0, "laminar_radius": 0.1}),
-    EnvDef("sabra", SuppressActivity, "Suppress", max_steps=1000,
+                        "control_cost": 1e-2, "tolerance": 0.1}, history=_history(1)),
+    EnvDef("shear_flow", Laminarize, "Laminarize", version=1, max_steps=1000,
+           task_kwargs={"control_cost": 1.0, "laminar_radius": 0.1}, history=_history(1)),
+    EnvDef("sabra", SuppressActivity, "Suppress", version=1, max_steps=1000,
            task_kwargs={"measure": "energy", "scale": 0.2, "control_cost": 1.0},
-           env_kwargs={"bank_size": 64}),
-    EnvDef("rossler", StabilizeOrbit, "StabilizeOrbit", max_steps=600,
-           task_kwargs={"returns": 1, "control_cost": 1e-2, "capture_radius": 0.05,
-                        "distance": "polyline"}),
-    EnvDef("rossler", Synchronize, "Synchronize", max_steps=600,
-           task_kwargs={"control_cost": 1e-2, "sync_radius": 0.1}),
-    EnvDef("lorenz", LobeLock, "LobeLock", max_steps=400,
-           task_kwargs={"component": 0, "side": -1.0, "control_cost": 1e-3}),
-    EnvDef("lorenz", TrackReference, "Track", max_steps=400,
+           env_kwargs={"bank_size": 64}, history=_history(1)),
+    EnvDef("rossler", StabilizeOrbit, "StabilizeOrbit", version=1, max_steps=600,
+           task_kwargs=_tol(0.05, returns=1, control_cost=1e-2, distance="orbit"),
+           history=_history(1, _PRECISION + "; the distance is the exact distance to the "
+                            "orbit (was to a 512-point polyline, error up to 1.4e-3)")),
+    EnvDef("rossler", Synchronize, "Synchronize", version=1, max_steps=600,
+           task_kwargs=_tol(0.1, "sync_radius", control_cost=1e-2),
+           history=_history(1, _PRECISION)),
+    EnvDef("lorenz", LobeLock, "LobeLock", version=1, max_steps=400,
+           task_kwargs={"component": 0, "side": -1.0, "control_cost": 1e-3},
+           history=_history(1)),
+    EnvDef("lorenz", TrackReference, "Track", version=1, max_steps=400,
            task_kwargs={"component": 0, "setpoints": (8.48528137423857, -8.48528137423857),
-                        "hold": 100, "control_cost": 1e-3, "tolerance": 1.0}),
-    EnvDef("lorenz", Synchronize, "Synchronize", max_steps=400,
-           task_kwargs={"control_cost": 1e-3, "sync_radius": 0.1}),
-    EnvDef("chen", Synchronize, "Synchronize", max_steps=400,
-           task_kwargs={"control_cost": 1e-3, "sync_radius": 0.1}),
+                        "hold": 100, "control_cost": 1e-3, "tolerance": 1.0},
+           history=_history(1)),
+    EnvDef("lorenz", Synchronize, "Synchronize", version=1, max_steps=400,
+           task_kwargs=_tol(0.1, "sync_radius", control_cost=1e-3),
+           history=_history(1, _PRECISION)),
+    EnvDef("chen", Synchronize, "Synchronize", version=1, max_steps=400,
+           task_kwargs=_tol(0.1, "sync_radius", control_cost=1e-3),
+           history=_history(1, _PRECISION)),
 ]
 
 _BY_ID: dict[str, EnvDef] = {}

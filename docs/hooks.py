@@ -149,7 +149,7 @@ def env_page(env_id: str) -> str:
         "",
     ]
     for title, body in _sections(s["doc"]):
-        if title == "References":
+        if title in ("References", "Version History"):  # the id's own history is below
             continue
         if not title:
             md += [" ".join(body.split()), ""]
@@ -186,9 +186,11 @@ def env_page(env_id: str) -> str:
         md += ["## References", ""]
         md += [f"- {r}" for r in s["references"]]
         md.append("")
-    vh = [b for t, b in _sections(s["doc"]) if t == "Version History"]
-    if not vh:
-        md += ["## Version History", "", "- v0: initial release.", ""]
+    from chaosgym.registration import env_def
+
+    md += ["## Version History", ""]
+    md += [f"- {line}" for line in env_def(env_id).history] or ["- v0: initial release."]
+    md.append("")
     return "\n".join(md)
 
 

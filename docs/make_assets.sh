@@ -7,12 +7,12 @@ CG=${CHAOSGYM:-chaosgym}
 A=docs/assets
 mkdir -p "$A/envs"
 $CG demo --video $A/lorenz_lqr.gif --rotate 0 --steps 300 --every 3 --scale 0.5 --n-ic 0
-$CG record --env chaosgym/KuramotoSivashinskyTarget-v1 --compare zero --policy lqr --steps 200 --every 5 --scale 0.5 --out $A/ks_target_lqr.gif --quiet
-for id in LorenzStabilize-v0 RosslerStabilize-v0 HenonStabilize-v0 Lorenz96Stabilize-v0 \
-          GinzburgLandauSuppress-v1 KuramotoSivashinskyDissipation-v1 ShearFlowLaminarize-v0; do
+$CG record --env chaosgym/KuramotoSivashinskyTarget-v2 --compare zero --policy lqr --steps 200 --every 5 --scale 0.5 --out $A/ks_target_lqr.gif --quiet
+for id in LorenzStabilize-v1 RosslerStabilize-v1 HenonStabilize-v1 Lorenz96Stabilize-v1 \
+          GinzburgLandauSuppress-v2 KuramotoSivashinskyDissipation-v2 ShearFlowLaminarize-v1; do
   $CG record --env chaosgym/$id --policy zero --steps 160 --every 4 --scale 0.5 --out $A/envs/$id.gif --quiet
 done
-for id in KolmogorovSuppress-v1 LambdaOmegaSuppress-v1; do
+for id in KolmogorovSuppress-v2 LambdaOmegaSuppress-v2; do
   $CG record --env chaosgym/$id --policy zero --steps 120 --every 4 --scale 0.5 --out $A/envs/$id.gif --quiet
 done
 python examples/lorenz_rho_sweep.py $A/lorenz_rho_sweep.png

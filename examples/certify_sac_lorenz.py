@@ -5,7 +5,7 @@
 
 Steps:
 
-1. train stable-baselines3 SAC (2×64 ReLU actor) on ``chaosgym/LorenzStabilize-v0`` for a short
+1. train stable-baselines3 SAC (2×64 ReLU actor) on ``chaosgym/LorenzStabilize-v1`` for a short
    budget (``--steps`` or ``CHAOSGYM_SAC_STEPS``);
 2. export the deterministic actor to a pure JAX function (no torch at check time) and build
    the closed loop ``x' = f(x) + B · 10 · actor(x)``;
@@ -38,7 +38,7 @@ from chaosgym.lyapunov.closed_loop import (
 from chaosgym.lyapunov.report import text_report
 from chaosgym.lyapunov.roa import estimate_roa
 
-ENV_ID = "chaosgym/LorenzStabilize-v0"
+ENV_ID = "chaosgym/LorenzStabilize-v1"
 
 
 def train(steps: int, seed: int):

@@ -18,7 +18,7 @@ import chaosgym
 from chaosgym.render.video import record_comparison
 
 QUICK = os.environ.get("CHAOSGYM_QUICK") == "1"
-ENV_ID = "chaosgym/KuramotoSivashinskyTarget-v1"
+ENV_ID = "chaosgym/KuramotoSivashinskyTarget-v2"
 
 
 def main(out: str = "ks_control.mp4") -> int:

@@ -25,7 +25,7 @@ def main(out_dir: str = "quickstart_out") -> None:
     out.mkdir(parents=True, exist_ok=True)
     print(f"{len(chaosgym.list_envs())} registered environments, e.g. {chaosgym.list_envs()[:3]}")
 
-    env = gym.make("chaosgym/LorenzStabilize-v0", render_mode="rgb_array")
+    env = gym.make("chaosgym/LorenzStabilize-v1", render_mode="rgb_array")
     print("observation space:", env.observation_space, " action space:", env.action_space)
     obs, info = env.reset(seed=0)
     frames = [env.render()]

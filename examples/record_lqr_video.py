@@ -3,7 +3,7 @@
     python examples/record_lqr_video.py [OUT_FILE] [ENV_ID]
 
 Writes an MP4 (or a GIF when OUT_FILE ends in .gif). The same as
-``chaosgym record chaosgym/LorenzStabilize-v0 --compare zero --policy lqr --out OUT_FILE``.
+``chaosgym record chaosgym/LorenzStabilize-v1 --compare zero --policy lqr --out OUT_FILE``.
 Set ``CHAOSGYM_QUICK=1`` for a short run (used by the tests).
 """
 
@@ -17,7 +17,7 @@ from chaosgym.render.video import record_comparison
 QUICK = os.environ.get("CHAOSGYM_QUICK") == "1"
 
 
-def main(out: str = "lorenz_lqr.mp4", env_id: str = "chaosgym/LorenzStabilize-v0") -> None:
+def main(out: str = "lorenz_lqr.mp4", env_id: str = "chaosgym/LorenzStabilize-v1") -> None:
     summaries = record_comparison(
         env_id,
         out,

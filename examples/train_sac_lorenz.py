@@ -23,7 +23,7 @@ from chaosgym.baselines.train import load_agent, train_run
 from chaosgym.render.video import record_comparison
 
 QUICK = os.environ.get("CHAOSGYM_QUICK") == "1"
-ENV_ID = "chaosgym/LorenzStabilize-v0"
+ENV_ID = "chaosgym/LorenzStabilize-v1"
 
 
 def main(out_dir: str = "sac_lorenz") -> None:

@@ -25,7 +25,7 @@ from chaosgym.wrappers import AutoReset
 
 @pytest.fixture(scope="module")
 def fenv():
-    return chaosgym.make_functional("chaosgym/LorenzStabilize-v0", bank_size=16, max_steps=50)
+    return chaosgym.make_functional("chaosgym/LorenzStabilize-v1", bank_size=16, max_steps=50)
 
 
 def test_partial_observation(fenv):
@@ -87,7 +87,7 @@ def test_domain_randomization_draws_params_per_episode(fenv):
     np.testing.assert_allclose(np.asarray(s2["env"].x), np.asarray(ref.x), rtol=1e-6)
     with pytest.raises(ValueError, match="unknown"):
         DomainRandomization(fenv, {"rhoo": (1.0, 2.0)})
-    l96 = chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v0", bank_size=4)
+    l96 = chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v1", bank_size=4)
     with pytest.raises(ValueError, match="static"):
         DomainRandomization(l96, {"N": (4, 8)})
 

@@ -11,7 +11,7 @@ import pytest
 import chaosgym
 from chaosgym.wrappers import AutoReset
 
-ID = "chaosgym/LorenzStabilize-v0"
+ID = "chaosgym/LorenzStabilize-v1"
 
 
 @pytest.fixture(scope="module")
@@ -102,11 +102,11 @@ def test_gradient_through_a_rollout(fenv):
 
 
 def test_kwarg_overrides_reach_the_dynamics():
-    f = chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v0", N=8, F=6.0)
+    f = chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v1", N=8, F=6.0)
     assert f.state_dim == 8 and f.observation_space.shape == (8,)
     assert float(f.default_params.system.F) == 6.0
     with pytest.raises(ValueError, match="N >= 4"):
-        chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v0", N=2)
+        chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v1", N=2)
     with pytest.raises(ValueError, match="actuation"):
         chaosgym.make_functional(ID, actuation="z")
 

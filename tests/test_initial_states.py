@@ -7,7 +7,7 @@ plus a 1e-3 relative perturbation, so repeats come from two draws hitting the sa
 
 Three exceptions:
 
-* KuramotoSivashinskyControlgym-v0 reproduces controlgym's one-parameter family of starting
+* KuramotoSivashinskyControlgym-v1 reproduces controlgym's one-parameter family of starting
   states (checked for that in tests/test_pde.py);
 * state spaces of dimension ≤ 2 (the logistic, Hénon and Chialvo maps, whose attractors are
   curve-like): 20 independent draws from a one-dimensional invariant density fall within 1 %
@@ -34,7 +34,7 @@ MIN_DISTINCT = 18
 COARSE = {"lambda_omega": {"N": 64}, "kolmogorov": {"N": 32}}
 # Starting-state families that are not attractor samples by design: controlgym's KS task
 # starts from A cos(2πx/L) sin(12πx/L), A uniform in [0.9, 1.1] (tests/test_pde.py).
-OWN_FAMILY = {"chaosgym/KuramotoSivashinskyControlgym-v0"}
+OWN_FAMILY = {"chaosgym/KuramotoSivashinskyControlgym-v1"}
 
 
 def distinct(x: np.ndarray, rtol: float) -> int:
@@ -82,7 +82,7 @@ def _reset_states(env_id: str, **kwargs) -> np.ndarray:
 
 
 def test_reset_starts_from_initial_state():
-    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v0")
+    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v1")
     key = jax.random.key(3)
     _, state = fenv.reset(key)
     x0 = fenv.initial_state(jax.random.split(key)[0], fenv.default_params)

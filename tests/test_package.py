@@ -41,7 +41,7 @@ def test_every_system_spec_is_documented():
 
 
 def test_float64_environment_for_analysis(x64):
-    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v0", dtype=jnp.float64)
+    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v1", dtype=jnp.float64)
     obs, state = fenv.reset(jax.random.key(0))
     assert state.x.dtype == jnp.float64
     obs, state, r, *_ = fenv.step(jax.random.key(1), state, jnp.zeros(1))
@@ -52,4 +52,4 @@ def test_float64_needs_x64():
     if jax.config.jax_enable_x64:
         pytest.skip("64-bit mode is on globally")
     with pytest.raises(ValueError, match="jax_enable_x64"):
-        chaosgym.make_functional("chaosgym/LorenzStabilize-v0", dtype=jnp.float64)
+        chaosgym.make_functional("chaosgym/LorenzStabilize-v1", dtype=jnp.float64)

@@ -257,14 +257,15 @@ def test_ks_equilibria_residuals_energies_and_fixed_points(x64):
         ks.equilibria(30.0, 64)
 
 
-def test_ks_target_env_reward_is_distance_to_equilibrium():
-    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v1", target=2,
+def test_ks_target_env_reward_is_precision_cost_of_distance_to_equilibrium():
+    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v2", target=2,
                                     bank_size=4)
     E3 = ks.equilibria(22.0, 64)[2]
     _obs, state = fenv.reset_to(jax.random.key(0), jnp.asarray(E3, jnp.float32))
     _, state, r, *_ , info = fenv.step(jax.random.key(1), state, jnp.zeros(4))
     assert float(info["distance"]) < 1e-4 and bool(info["captured"])
-    assert float(r) == pytest.approx(-float(info["distance"]))
+    eps = float(fenv.default_params.task.precision)
+    assert float(r) == pytest.approx(-np.log1p(float(info["distance"]) / eps), rel=1e-5)
 
 
 # ---------------------------------------------------------------------- nonlinear Schrödinger
@@ -333,7 +334,7 @@ def test_splitstep_needs_a_nonlinear_flow_and_runs_in_the_env():
         make_stepper(ks.SPEC, integrator="splitstep")
     with pytest.raises(ValueError, match="'etdrk4' or 'splitstep'"):
         make_stepper(ks.SPEC, integrator="rk4")
-    fenv = chaosgym.make_functional("chaosgym/NonlinearSchrodingerSuppress-v1",
+    fenv = chaosgym.make_functional("chaosgym/NonlinearSchrodingerSuppress-v2",
                                     integrator="splitstep", bank_size=4)
     _, s = fenv.reset(jax.random.key(0))
     _, s2, r, *_ = fenv.step(jax.random.key(1), s, jnp.full((16,), 0.5))
@@ -343,7 +344,7 @@ def test_splitstep_needs_a_nonlinear_flow_and_runs_in_the_env():
 # ---------------------------------------------------------------------- environments
 @pytest.fixture(scope="module")
 def ks_env():
-    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v1")
+    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v2")
     yield env
     env.close()
 
@@ -363,7 +364,7 @@ def test_ks_env_one_trace_per_shape_and_dissipation_reward(ks_env):
 
 @pytest.mark.parametrize("observation,dim", [("field", 64), ("fourier", 2 * 9), ("sensors", 8)])
 def test_ks_observation_modes(observation, dim):
-    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v1",
+    fenv = chaosgym.make_functional("chaosgym/KuramotoSivashinskyTarget-v2",
                                     observation=observation, n_modes=8, bank_size=4)
     obs, _state = fenv.reset(jax.random.key(0))
     assert obs.shape == (dim,) == fenv.observation_space.shape
@@ -371,7 +372,7 @@ def test_ks_observation_modes(observation, dim):
 
 def test_blow_up_ends_episode_with_diverged_and_finite_obs():
     # one ETDRK4 step of 8 time units is unstable for KS with strong forcing
-    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v1", dt=8.0, substeps=1,
+    env = gym.make("chaosgym/KuramotoSivashinskyDissipation-v2", dt=8.0, substeps=1,
                    bank_size=4)
     obs, _ = env.reset(seed=0)
     diverged = False
@@ -418,7 +419,7 @@ _VEC_OVERRIDES = {"lambda_omega": {"N": 32, "L": 10.0}, "kolmogorov": {"N": 32}}
 
 # every id is checked batched; in the default run one 1-D and one 2-D id (CPU budget), the
 # rest under -m slow
-_VEC_DEFAULT = ("chaosgym/KuramotoSivashinskyDissipation-v1", "chaosgym/LambdaOmegaSuppress-v1")
+_VEC_DEFAULT = ("chaosgym/KuramotoSivashinskyDissipation-v2", "chaosgym/LambdaOmegaSuppress-v2")
 
 
 @pytest.mark.parametrize("env_id", [
@@ -538,7 +539,7 @@ def test_driven_damped_nls_is_chaotic_and_conservative_nls_long_run(x64):
 
 
 # ---------------------------------------------------------------------- controlgym's KS task
-CG_ID = "chaosgym/KuramotoSivashinskyControlgym-v0"
+CG_ID = "chaosgym/KuramotoSivashinskyControlgym-v1"
 
 
 @pytest.fixture(scope="module")

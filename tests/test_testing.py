@@ -8,7 +8,7 @@ from chaosgym.testing import check_env
 
 
 def test_check_env_passes_a_registered_id():
-    check_env("chaosgym/HenonStabilize-v0")
+    check_env("chaosgym/HenonStabilize-v1")
 
 
 def test_check_env_reports_an_unknown_id():

@@ -20,7 +20,7 @@ For every environment the runner
 
 Command line::
 
-    chaosgym benchmark --quick --envs chaosgym/LorenzStabilize-v0 --seeds 5
+    chaosgym benchmark --quick --envs chaosgym/LorenzStabilize-v1 --seeds 5
     python -m chaosgym.baselines benchmark --quick            # every registered environment
 """
 

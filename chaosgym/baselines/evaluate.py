@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def add_arguments(p) -> None:
     """Arguments of the ``evaluate`` command."""
-    p.add_argument("--env", required=True, help="registered id, e.g. chaosgym/LorenzStabilize-v0")
+    p.add_argument("--env", required=True, help="registered id, e.g. chaosgym/LorenzStabilize-v1")
     p.add_argument("--model", default=None, help="a run directory or model .zip to evaluate too")
     p.add_argument("--n-ics", type=int, default=DEFAULT_N_ICS)
     p.add_argument("--ics-dir", default="agents/results/ics")

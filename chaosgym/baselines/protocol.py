@@ -97,7 +97,7 @@ def observation_of(name: str) -> str:
 
 # ---------------------------------------------------------------------- stored state sets
 def env_slug(env_id: str) -> str:
-    """A file-name-safe form of an id: ``chaosgym/LorenzStabilize-v0`` → ``LorenzStabilize-v0``."""
+    """A file-name-safe form of an id: ``chaosgym/LorenzStabilize-v1`` → ``LorenzStabilize-v1``."""
     return env_id.split("/")[-1].replace(":", "_")
 
 

@@ -24,7 +24,7 @@ previous one with a :class:`~chaosgym.baselines.callbacks.CheckpointWarning` nam
 second process started on a run that is being trained stops with
 :class:`~chaosgym.baselines.storage.RunLockedError` (one line on the command line).
 
-Command line: ``chaosgym train --env chaosgym/LorenzStabilize-v0 --algo sac --seed 0``.
+Command line: ``chaosgym train --env chaosgym/LorenzStabilize-v1 --algo sac --seed 0``.
 """
 
 from __future__ import annotations
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def add_arguments(p) -> None:
     """Arguments of the ``train`` command."""
-    p.add_argument("--env", required=True, help="registered id, e.g. chaosgym/LorenzStabilize-v0")
+    p.add_argument("--env", required=True, help="registered id, e.g. chaosgym/LorenzStabilize-v1")
     p.add_argument("--algo", default="sac", choices=ALGOS)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timesteps", type=int, default=None, help="override the budget")

@@ -16,8 +16,18 @@ from the task's own distribution (the bank then holds ``bank_size`` such draws).
 
 Divergence: when the state after a step is non-finite or leaves ``max|x| <= spec.bound``,
 the episode terminates with ``info["diverged"] = True``; the state and observation stay at the
-last finite values, and the reward is the task's reward at the state clipped to the bound
-times the number of remaining steps (so that blowing up is never cheaper than staying).
+last finite values, and the reward is the environment's reward floor times the number of
+remaining steps (this one included). The floor (``params.reward_floor``, or
+``env.unwrapped.params`` through Gymnasium) is measured once when the environment is built:
+with ``r`` the zero-control step rewards at the states of the initial-state bank,
+``floor = min r − max(max r − min r, |min r|)`` (``min r − 1`` when both are 0), so a diverged
+step costs about one to two times the worst reward the uncontrolled attractor gives, for every
+remaining step. Ordinary step
+rewards are clipped below at the same floor, so blowing up is never cheaper than staying, and
+the penalty is bounded (``|floor| × max_steps``) on the scale of the task's own rewards.
+Environments with unbounded inputs (``u_max = inf``, e.g. controlgym's KS task and its
+quadratic action cost) keep their ordinary rewards unclipped: any finite action has a finite
+cost there, which no floor can bound.
 """
 
 from __future__ import annotations
@@ -42,11 +52,14 @@ __all__ = ["EnvParams", "EnvState", "FunctionalEnv", "attractor_bank"]
 
 @pytree_dataclass
 class EnvParams:
-    """All parameters of an environment: ``system`` and ``task`` pytrees and the time limit."""
+    """All parameters of an environment: ``system`` and ``task`` pytrees, the time limit and
+    the reward floor (the per-step reward of a diverged episode's remaining steps; the
+    environment sets it from its initial-state bank)."""
 
     system: Any
     task: Any
     max_steps: Any = 400
+    reward_floor: Any = -1e6
 
 
 @pytree_dataclass
@@ -169,7 +182,7 @@ class FunctionalEnv:
         sp = spec.params if system_params is None else system_params
         tp = task.params if task_params is None else task_params
         task.check(spec, sp, tp)
-        self.default_params = EnvParams(system=sp, task=tp, max_steps=int(max_steps))
+        self._max_steps = int(max_steps)
         self._step_fn = make_stepper(
             spec, self.actuation_name, self.dt, self.substeps, self.integrator, sp
         )
@@ -179,6 +192,7 @@ class FunctionalEnv:
         # physical input per unit action (1 for unbounded inputs: the action is the input)
         self.u_scale = np.where(self.bounded, self.u_max, 1.0)
         self._a_high = np.where(self.bounded, 1.0, np.inf)
+        self._clip_reward = bool(np.all(self.bounded))  # see the module docstring
         self.state_dim = int(spec.dim(sp))
         self.obs_dim = int(task.observation_dim(spec, sp))
         # The attractor is sampled with the system's own (stable) discretisation, whatever
@@ -208,6 +222,29 @@ class FunctionalEnv:
         bind = getattr(task, "bind", None)
         if callable(bind):
             bind(self)
+        self.default_params = EnvParams(system=sp, task=tp, max_steps=self._max_steps,
+                                        reward_floor=self._reward_floor(sp, tp))
+
+    def _reward_floor(self, sp: Any, tp: Any) -> float:
+        """The reward floor (module docstring) from the zero-control step rewards at the bank
+        states (evaluated once, unjitted, in the environment's dtype)."""
+        bank = self.ic_bank
+        keys = jax.random.split(jax.random.key(0), bank.shape[0])
+        u0 = jnp.zeros((self.num_inputs,), self.dtype)
+        spec, task = self.spec, self.task
+
+        def reward(k, x):
+            ts = task.init(k, x, spec, sp, tp)
+            return task.evaluate(x, u0, x, ts, spec, sp, tp).reward
+
+        r = np.asarray(jax.vmap(reward)(keys, bank), np.float64)
+        r = r[np.isfinite(r)]
+        if r.size == 0:
+            raise ValueError(f"{self.env_id or spec.name}: the task's reward is not finite at "
+                             "any state of the initial-state bank")
+        lo, hi = float(r.min()), float(r.max())
+        margin = max(hi - lo, abs(lo)) or 1.0
+        return lo - margin
 
     # ------------------------------------------------------------------ pure API
     def initial_state(self, key: Array, params: EnvParams) -> Array:
@@ -275,7 +312,9 @@ class FunctionalEnv:
         out = self.task.evaluate(x, u, x_clip, state.tstate, self.spec, sp, tp)
         t = state.t + 1
         remaining = jnp.maximum(params.max_steps - state.t, 1).astype(out.reward.dtype)
-        reward = jnp.where(diverged, out.reward * remaining, out.reward)
+        floor = jnp.asarray(params.reward_floor, out.reward.dtype)
+        r = jnp.maximum(out.reward, floor) if self._clip_reward else out.reward
+        reward = jnp.where(diverged, floor * remaining, r)
         new_state = EnvState(
             x=jnp.where(diverged, x, x_clip),
             t=t,

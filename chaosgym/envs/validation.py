@@ -76,13 +76,14 @@ def check_env_kwargs(env_id: str, kw: dict[str, Any]) -> None:
 
 
 _NON_NEGATIVE = ("cost", "radius", "tolerance", "scale", "hold")
+_POSITIVE = ("precision",)
 
 
 def check_param_overrides(env_id: str, params: Any, overrides: dict[str, Any],
                           what: str) -> None:
     """Overrides of a params dataclass: leaves must be finite real numbers or arrays (costs,
-    radii, tolerances, scales non-negative); static fields keep the kind of their default
-    (an int stays an int, in int32 range)."""
+    radii, tolerances, scales non-negative; precisions positive); static fields keep the kind
+    of their default (an int stays an int, in int32 range)."""
     fields = {f.name: f for f in dataclasses.fields(params)}
     for name, v in overrides.items():
         f = fields[name]
@@ -115,3 +116,5 @@ def check_param_overrides(env_id: str, params: Any, overrides: dict[str, Any],
                              f"{np.shape(default)}, got {a.shape}")
         if name.endswith(_NON_NEGATIVE) and (a < 0).any():
             raise ValueError(f"{env_id}: {what} parameter {name} must be >= 0, got {v!r}")
+        if name.endswith(_POSITIVE) and (a <= 0).any():
+            raise ValueError(f"{env_id}: {what} parameter {name} must be > 0, got {v!r}")

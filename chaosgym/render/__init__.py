@@ -16,7 +16,7 @@ PDE on a 2-D grid             :class:`Field2DRenderer`: colormap
 
 Options reach the renderer through :func:`attach`::
 
-    env = gym.make("chaosgym/LorenzStabilize-v0", render_mode="rgb_array")
+    env = gym.make("chaosgym/LorenzStabilize-v1", render_mode="rgb_array")
     chaosgym.render.attach(env, axes=(0, 2))          # x–z projection instead of 3-D
     env.reset(seed=0); frame = env.render()
 

@@ -7,8 +7,9 @@ parameters when the environment is built; its period and Floquet multipliers are
 orbit (Rössler: T = 11.7586, multiplier −3.512), never the period-1 orbit traversed twice.
 
 Reward:
-    ``−d(x) − c · Σu²/m`` with ``d(x)`` the distance from the state after the step to the
-    orbit and ``u`` the physical input. ``distance="orbit"`` (the default of the class)
+    ``−log(1 + d(x)/ε) − c · Σu²/m`` with ``d(x)`` the distance from the state after the step
+    to the orbit, ``ε`` = ``precision`` (:func:`~chaosgym.tasks.base.precision_cost`) and ``u``
+    the physical input. ``distance="orbit"`` (the default of the class)
     measures the distance to the orbit itself (local projection,
     :meth:`chaosgym.control.orbits.PeriodicOrbit.distance`, exact to ~1e-12 in float64, so
     capture radii below 1e-3 are meaningful); ``distance="polyline"`` to the closed curve
@@ -20,11 +21,9 @@ Metrics (in ``info``):
 Episode end:
     No task termination; truncation at the time limit.
 
-Version History:
-    v0: initial release. The registered ``RosslerStabilizeOrbit-v0`` keeps the polyline
-    distance (``distance="polyline"``) so its rewards are unchanged; pass
-    ``distance="orbit"`` for the exact one. With ``returns > 1`` the target was the period-1
-    orbit traversed several times (a bug: the orbit finder now rejects non-prime orbits).
+With ``returns > 1`` the target of v0 was the period-1 orbit traversed several times (the
+orbit finder now rejects non-prime orbits); the registered id's Version History is in
+:mod:`chaosgym.registration`.
 
 References:
     K. Pyragas, Phys. Lett. A 170, 421 (1992) (Rössler period-1 orbit, delayed feedback).
@@ -39,7 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Array, Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput, precision_cost
 
 if TYPE_CHECKING:
     from chaosgym.systems.base import SystemSpec
@@ -64,6 +63,7 @@ class StabilizeOrbitParams:
     control_cost: float = 1e-2
     capture_radius: float = 0.05
     distance: str = static("orbit")
+    precision: float = 0.005
 
 
 def _leaf_key(leaf: Any) -> tuple:
@@ -122,7 +122,7 @@ class StabilizeOrbit(Task):
         else:
             dist = self.orbit.distance(x_next)
         m = max(u.size, 1)
-        reward = -dist - tp.control_cost * jnp.sum(u * u) / m
+        reward = -precision_cost(dist, tp.precision) - tp.control_cost * jnp.sum(u * u) / m
         return TaskOutput(
             reward=reward,
             terminated=jnp.zeros((), bool),

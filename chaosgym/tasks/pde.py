@@ -19,7 +19,8 @@ Tasks:
     :class:`Dissipation` — Kuramoto–Sivashinsky: reward −(D + P + ⟨u f⟩) with D = ⟨u_xx²⟩,
     P = ⟨u_x²⟩ and ⟨u f⟩ the power injected by the actuators (Zeng, Linot & Graham 2022).
     :class:`Target` — Kuramoto–Sivashinsky at L=22: reach and hold the equilibrium E1, E2 or E3
-    (Bucci et al. 2019); reward −‖u − E_k‖ − c·Σu²/m with ‖·‖ the root-mean-square norm.
+    (Bucci et al. 2019); reward −log(1 + ‖u − E_k‖/ε) − c·Σu²/m with ‖·‖ the root-mean-square
+    norm and ε = ``precision``.
     :class:`Suppress` — reward −cost(x) − c·Σu²/m for a system-supplied cost (defects,
     enstrophy, modulation energy, spiral cores).
     :class:`Track` — follow a travelling sine wave r(x, t) = A sin(2π(x − c t)/L); reward
@@ -49,7 +50,7 @@ import jax
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass, static
-from chaosgym.tasks.base import Array, Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput, precision_cost
 
 if TYPE_CHECKING:
     from chaosgym.systems.base import SystemSpec
@@ -155,6 +156,7 @@ class TargetParams:
     capture_radius: float = 0.1
     observation: str = static("sensors")
     n_modes: int = static(8)
+    precision: float = 0.01
 
 
 class Target(FieldTask):
@@ -183,7 +185,7 @@ class Target(FieldTask):
         err = x_next - self.target_state(spec, sp, tp).astype(x_next.dtype)
         dist = jnp.sqrt(jnp.mean(err * err))
         m = max(u.size, 1)
-        reward = -dist - tp.control_cost * jnp.sum(u * u) / m
+        reward = -precision_cost(dist, tp.precision) - tp.control_cost * jnp.sum(u * u) / m
         return TaskOutput(
             reward=reward,
             terminated=_no_term(),

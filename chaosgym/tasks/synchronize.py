@@ -6,7 +6,8 @@ environment's own stepper and zero input. The observation is the controlled stat
 the synchronisation error ``x − x_ref``.
 
 Reward:
-    ``−‖x − x_ref‖ − c · Σu²/m`` after the step.
+    ``−log(1 + ‖x − x_ref‖/ε) − c · Σu²/m`` after the step, ``ε`` = ``precision``
+    (:func:`~chaosgym.tasks.base.precision_cost`).
 
 Metrics (in ``info``):
     ``sync_error`` = ‖x − x_ref‖ and ``synchronized`` = sync_error < ``sync_radius``.
@@ -30,7 +31,7 @@ import jax
 import jax.numpy as jnp
 
 from chaosgym._pytree import pytree_dataclass
-from chaosgym.tasks.base import Array, Task, TaskOutput
+from chaosgym.tasks.base import Array, Task, TaskOutput, precision_cost
 
 if TYPE_CHECKING:
     from chaosgym.systems.base import SystemSpec
@@ -44,6 +45,7 @@ class SynchronizeParams:
 
     control_cost: float = 1e-3
     sync_radius: float = 0.1
+    precision: float = 0.01
 
 
 class Synchronize(Task):
@@ -92,7 +94,7 @@ class Synchronize(Task):
         ref_next = self._step(x_ref, jnp.zeros((self._m,), x_ref.dtype), sp)
         err = jnp.sqrt(jnp.sum((x_next - ref_next) ** 2))
         m = max(u.size, 1)
-        reward = -err - tp.control_cost * jnp.sum(u * u) / m
+        reward = -precision_cost(err, tp.precision) - tp.control_cost * jnp.sum(u * u) / m
         return TaskOutput(
             reward=reward,
             terminated=jnp.zeros((), bool),

@@ -10,7 +10,7 @@ pytest.importorskip("stable_baselines3")
 
 from chaosgym.baselines.benchmark import run_benchmark
 
-ENV = "chaosgym/LorenzStabilize-v0"
+ENV = "chaosgym/LorenzStabilize-v1"
 
 
 def _check(out, runs, algos, seeds):
@@ -22,13 +22,13 @@ def _check(out, runs, algos, seeds):
         assert sorted(row["agents"][algo]["per_seed"]) == [f"seed{s}" for s in seeds]
     table = (out / "README.md").read_text()
     assert "| lqr |" in table and "| SAC | " in table
-    assert (out / "ics" / "LorenzStabilize-v0.test.npy").exists()
-    assert (out / "ics" / "LorenzStabilize-v0.test.json").exists()
+    assert (out / "ics" / "LorenzStabilize-v1.test.npy").exists()
+    assert (out / "ics" / "LorenzStabilize-v1.test.json").exists()
     assert all(not r.startswith("/") for r in row["agents"]["sac"]["runs"])
-    assert (out / "curves" / "LorenzStabilize-v0.png").exists()
+    assert (out / "curves" / "LorenzStabilize-v1.png").exists()
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["seeds"] == list(seeds) and "stable_baselines3" in cfg["versions"]
-    assert any((out / "models" / "LorenzStabilize-v0").glob("sac_seed*_model.zip"))
+    assert any((out / "models" / "LorenzStabilize-v1").glob("sac_seed*_model.zip"))
 
 
 @pytest.mark.slow
@@ -38,9 +38,9 @@ def test_sweep_local_then_resume(tmp_path):
               total_timesteps=400, progress_bar=False, video=False)
     run_benchmark(**kw)
     _check(out, runs, ["sac"], [0, 1])
-    stamp = (runs / "LorenzStabilize-v0" / "sac" / "seed0" / "done.json").stat().st_mtime
+    stamp = (runs / "LorenzStabilize-v1" / "sac" / "seed0" / "done.json").stat().st_mtime
     run_benchmark(**kw)  # completed runs are not redone
-    assert (runs / "LorenzStabilize-v0" / "sac" / "seed0" / "done.json").stat().st_mtime == stamp
+    assert (runs / "LorenzStabilize-v1" / "sac" / "seed0" / "done.json").stat().st_mtime == stamp
 
 
 @pytest.mark.slow

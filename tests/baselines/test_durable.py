@@ -20,7 +20,7 @@ from chaosgym.baselines.callbacks import CheckpointWarning
 from chaosgym.baselines.storage import RunLock, RunLockedError
 from chaosgym.baselines.train import train_run
 
-ENV = "chaosgym/LogisticStabilize-v0"  # 200-step episodes: several monitor rows per run
+ENV = "chaosgym/LogisticStabilize-v1"  # 200-step episodes: several monitor rows per run
 HP = {"policy": "MlpPolicy", "n_timesteps": 1, "n_envs": 2,
       "normalize": "{'norm_obs': True, 'norm_reward': False}", "learning_starts": 100,
       "batch_size": 32, "buffer_size": 5000, "gradient_steps": 1,
@@ -231,7 +231,7 @@ def test_corrupt_checkpoints_fall_back_to_the_last_good_one(tmp_path):
 def test_state_sets_record_seed_and_shape_and_are_validated(tmp_path):
     from chaosgym.baselines.protocol import load_state_set, save_state_set
 
-    path = tmp_path / "Lorenz96Stabilize-v0.test.npy"
+    path = tmp_path / "Lorenz96Stabilize-v1.test.npy"
     states = np.random.default_rng(0).normal(size=(6, 40)).astype(np.float32)
     save_state_set(path, states, {"env_id": "L96", "split": "test", "seed": 2})
     meta = json.loads(path.with_suffix(".json").read_text())

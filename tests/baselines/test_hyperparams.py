@@ -48,7 +48,7 @@ def test_budgets_name_registered_ids_and_algos():
                 continue
             assert key == "default" or key in IDS, key
             assert set(entry or {}) <= set(ALGOS)
-    lorenz = "chaosgym/LorenzStabilize-v0"
+    lorenz = "chaosgym/LorenzStabilize-v1"
     assert budget("sac", lorenz, quick=True) < budget("sac", lorenz, quick=False)
 
 
@@ -72,7 +72,7 @@ def test_mini_language():
     kwargs, _, _ = model_kwargs("td3", {"noise_type": "normal", "noise_std": 0.2}, action_dim=3)
     assert kwargs["action_noise"]._sigma.shape == (3,)
     with pytest.raises(ValueError):
-        load_hyperparams("dqn", "chaosgym/LorenzStabilize-v0")
+        load_hyperparams("dqn", "chaosgym/LorenzStabilize-v1")
 
 
 @pytest.mark.slow
@@ -84,8 +84,8 @@ def test_rl_zoo3_trains_from_our_yaml(tmp_path):
 
     conf = config_dir() / "sac.yml"
     cmd = [sys.executable, "-m", "rl_zoo3.train", "--gym-packages", "chaosgym", "--env",
-           "chaosgym/LorenzStabilize-v0", "--algo", "sac", "--conf-file", str(conf),
+           "chaosgym/LorenzStabilize-v1", "--algo", "sac", "--conf-file", str(conf),
            "-n", "600", "--eval-freq", "-1", "-f", str(tmp_path), "--seed", "0"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-    assert list(tmp_path.glob("sac/*/chaosgym-LorenzStabilize-v0.zip"))
+    assert list(tmp_path.glob("sac/*/chaosgym-LorenzStabilize-v1.zip"))

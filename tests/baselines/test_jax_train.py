@@ -20,7 +20,7 @@ from chaosgym.baselines.jax_train import (
 )
 from chaosgym.registration import make_functional
 
-ENV = "chaosgym/LorenzStabilize-v0"
+ENV = "chaosgym/LorenzStabilize-v1"
 TINY_PPO = {"num_envs": 4, "num_steps": 32, "num_epochs": 1, "num_minibatches": 2,
             "normalize_observations": True,
             "agent_kwargs": {"hidden_layer_sizes": [8, 8], "activation": "tanh"}}

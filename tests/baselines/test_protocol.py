@@ -61,7 +61,7 @@ def test_observation_column():
 def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path):
     from chaosgym.registration import make_functional
 
-    env_id = "chaosgym/LorenzStabilize-v0"
+    env_id = "chaosgym/LorenzStabilize-v1"
     fenv = make_functional(env_id)
     val = initial_state_set(env_id, "validation", 12, fenv=fenv)
     test = initial_state_set(env_id, "test", 12, directory=tmp_path, fenv=fenv)
@@ -70,7 +70,7 @@ def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path
     assert check_disjoint(val, test) > noise
     assert check_disjoint(val, train) > noise and check_disjoint(test, train) > noise
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "LorenzStabilize-v0.test.json", "LorenzStabilize-v0.test.npy"]
+        "LorenzStabilize-v1.test.json", "LorenzStabilize-v1.test.npy"]
     again = initial_state_set(env_id, "test", 12, directory=tmp_path, fenv=fenv)
     np.testing.assert_array_equal(again, test)  # reloaded and validated, not redrawn
     with pytest.raises(ValueError, match="split"):

@@ -22,7 +22,7 @@ def _ics(fenv, n, seed):
     return np.asarray(jax.vmap(fenv.initial_state, in_axes=(0, None))(keys, fenv.default_params))
 
 
-@pytest.mark.parametrize("env_id", ["chaosgym/LorenzStabilize-v0", "chaosgym/HenonStabilize-v0"])
+@pytest.mark.parametrize("env_id", ["chaosgym/LorenzStabilize-v1", "chaosgym/HenonStabilize-v1"])
 def test_matches_dummy_vec_env_step_for_step(env_id):
     ours = ChaosSB3VecEnv(env_id, N, seed=0, max_episode_steps=LIMIT)
     ref = DummyVecEnv([lambda: gym.make(env_id, max_episode_steps=LIMIT) for _ in range(N)])
@@ -59,7 +59,7 @@ def test_matches_dummy_vec_env_step_for_step(env_id):
 
 
 def test_seeding_is_reproducible_and_sb3_api():
-    env_id = "chaosgym/LorenzStabilize-v0"
+    env_id = "chaosgym/LorenzStabilize-v1"
     a = ChaosSB3VecEnv(env_id, 4)
     acts = np.zeros((4, 1), np.float32)
     runs = []

@@ -20,7 +20,7 @@ from chaosgym.baselines.hyperparams import load_hyperparams
 from chaosgym.baselines.train import load_agent, train_run
 from chaosgym.registration import make_functional
 
-IDS = ["chaosgym/LorenzStabilize-v0", "chaosgym/RosslerStabilize-v0"]
+IDS = ["chaosgym/LorenzStabilize-v1", "chaosgym/RosslerStabilize-v1"]
 
 
 def _small(algo: str, env_id: str) -> dict:
@@ -62,7 +62,7 @@ def test_stored_initial_conditions_and_lqr_baseline(tmp_path):
     env_id = IDS[0]
     fenv = make_functional(env_id)
     a = initial_conditions(env_id, 12, directory=tmp_path, fenv=fenv)
-    assert (tmp_path / "LorenzStabilize-v0.npy").exists()
+    assert (tmp_path / "LorenzStabilize-v1.npy").exists()
     b = initial_conditions(env_id, 12, directory=tmp_path)
     np.testing.assert_array_equal(a, b)  # reloaded, not redrawn
     np.testing.assert_array_equal(initial_conditions(env_id, 5, directory=tmp_path), a[:5])
@@ -78,23 +78,23 @@ def test_stored_initial_conditions_and_lqr_baseline(tmp_path):
 
 @pytest.mark.slow
 def test_pyragas_and_ogy_baselines():
-    orbit = make_functional("chaosgym/RosslerStabilizeOrbit-v0")
+    orbit = make_functional("chaosgym/RosslerStabilizeOrbit-v1")
     pols = controller_policies(orbit)
     assert "pyragas" in pols and "lqr" not in pols  # an orbit task has no fixed-point target
-    ics = initial_conditions("chaosgym/RosslerStabilizeOrbit-v0", 16, fenv=orbit)
+    ics = initial_conditions("chaosgym/RosslerStabilizeOrbit-v1", 16, fenv=orbit)
     zero = summarize(evaluate_policy(orbit, pols["zero"], ics), orbit.dt)
     pyr = summarize(evaluate_policy(orbit, pols["pyragas"], ics), orbit.dt)
     assert pyr["distance_mean"] < zero["distance_mean"]
-    henon = make_functional("chaosgym/HenonStabilize-v0")
+    henon = make_functional("chaosgym/HenonStabilize-v1")
     pols = controller_policies(henon)
     assert "ogy" in pols
-    ics = initial_conditions("chaosgym/HenonStabilize-v0", 16, fenv=henon)
+    ics = initial_conditions("chaosgym/HenonStabilize-v1", 16, fenv=henon)
     ogy = summarize(evaluate_policy(henon, pols["ogy"], ics), henon.dt)
     assert ogy["captured_rate"] > 0.0 and ogy["diverged_rate"] == 0.0
 
 
 def test_stored_initial_conditions_are_never_overwritten(tmp_path):
-    env_id = "chaosgym/HenonStabilize-v0"
+    env_id = "chaosgym/HenonStabilize-v1"
     small = initial_conditions(env_id, 4, directory=tmp_path)
     with pytest.warns(UserWarning, match="fewer than the 10 requested"):
         again = initial_conditions(env_id, 10, directory=tmp_path)

@@ -37,7 +37,7 @@ def test_uncontrollable_pair_raises():
 
 
 def test_lqr_captures_lorenz_cplus_from_attractor_states():
-    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v0")
+    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v1")
     ctl = LQRController.for_env(fenv)
     keys = jax.random.split(jax.random.key(2024), 150)
     run = jax.jit(jax.vmap(lambda k: fenv.rollout(k, ctl.action)))

@@ -41,7 +41,7 @@ def test_ogy_geometry_henon(x64):
 
 
 def test_ogy_in_environment():
-    fenv = chaosgym.make_functional("chaosgym/HenonStabilize-v0", bank_size=16)
+    fenv = chaosgym.make_functional("chaosgym/HenonStabilize-v1", bank_size=16)
     ctrl = OGY.for_env(fenv)
     keys = jax.random.split(jax.random.key(3), 16)
     traj = jax.jit(jax.vmap(lambda k: fenv.rollout(k, ctrl.action, steps=800)))(keys)

@@ -56,7 +56,7 @@ def test_delay_line_is_pure_and_exact():
 
 
 def test_for_env_uses_control_interval():
-    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v0", bank_size=8)
+    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v1", bank_size=8)
     orbit = fenv.task.orbit
     ctrl = Pyragas.for_env(fenv, gain=0.2, period=orbit.period)
     assert ctrl.outputs == (1,)
@@ -64,9 +64,9 @@ def test_for_env_uses_control_interval():
 
 
 def test_pyragas_in_the_stabilize_orbit_environment():
-    probe = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v0", bank_size=4)
+    probe = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v1", bank_size=4)
     period = probe.task.orbit.period
-    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v0", bank_size=8,
+    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v1", bank_size=8,
                                     dt=period / 60, substeps=2, max_steps=60 * 80)
     ctrl = Pyragas.for_env(fenv, gain=0.2, period=period)
     assert ctrl.delay_steps == 60

@@ -14,7 +14,7 @@ import pytest
 
 import chaosgym
 
-ID = "chaosgym/LorenzStabilize-v0"
+ID = "chaosgym/LorenzStabilize-v1"
 N = 2
 
 BAD_ACTIONS = [
@@ -145,7 +145,7 @@ def test_bad_construction_values(kwargs, exc, match):
                                              ({"N": "8"}, TypeError)])
 def test_bad_static_system_values(kwargs, exc):
     with pytest.raises(exc, match="N"):
-        chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v0", **kwargs)
+        chaosgym.make_functional("chaosgym/Lorenz96Stabilize-v1", **kwargs)
 
 
 @pytest.mark.parametrize(("n", "exc"), [(2.5, ValueError), (0, ValueError), ("4", TypeError),

@@ -21,7 +21,7 @@ import pytest
 import chaosgym
 from chaosgym.envs.adapters.gymnax import GymnaxEnv
 
-ID = "chaosgym/LorenzStabilize-v0"
+ID = "chaosgym/LorenzStabilize-v1"
 MODES = ("next_step", "same_step", "disabled")
 N, STEPS = 3, 50
 
@@ -31,7 +31,7 @@ def _actions(n_inputs, seed=0):
     return rng.uniform(-1, 1, (STEPS, N, n_inputs)).astype(np.float32)
 
 
-@pytest.mark.parametrize(("env_id", "scale"), [(ID, 1.0), ("chaosgym/HenonStabilize-v0", 0.02)])
+@pytest.mark.parametrize(("env_id", "scale"), [(ID, 1.0), ("chaosgym/HenonStabilize-v1", 0.02)])
 def test_same_episode_through_every_adapter(env_id, scale):
     seeds = [11, 12, 13]
     fenv = chaosgym.make_functional(env_id)
@@ -95,7 +95,7 @@ def _kinds(info, names):
     return {k: ("bool" if np.asarray(info[k]).dtype == np.bool_ else "float") for k in names}
 
 
-@pytest.mark.parametrize("env_id", [ID, "chaosgym/LorenzTrack-v0"])
+@pytest.mark.parametrize("env_id", [ID, "chaosgym/LorenzTrack-v1"])
 def test_info_names_and_dtypes_identical_across_adapters(env_id):
     e = gym.make(env_id)
     names = e.unwrapped.contract.info_names
@@ -179,7 +179,7 @@ def test_per_env_seeds_are_honoured():
 def test_async_make_vec_is_safe_by_default():
     code = (
         "import gymnasium as gym, numpy as np, chaosgym\n"
-        "v = gym.make_vec('chaosgym/HenonStabilize-v0', 2, vectorization_mode='async')\n"
+        "v = gym.make_vec('chaosgym/HenonStabilize-v1', 2, vectorization_mode='async')\n"
         "o, _ = v.reset(seed=0)\n"
         "o, r, *_ = v.step(np.zeros((2, 1), np.float32))\n"
         "v.close()\n"

@@ -13,7 +13,7 @@ import pytest
 import chaosgym  # noqa: F401
 from chaosgym.envs.adapters.gymnax import GymnaxEnv, make_gymnax
 
-ID = "chaosgym/LorenzStabilize-v0"
+ID = "chaosgym/LorenzStabilize-v1"
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ def test_sac_policy_on_lorenz_is_certified_or_refuted(x64):
         policy_closed_loop,
     )
 
-    env = gym.make("chaosgym/LorenzStabilize-v0", max_steps=200)
+    env = gym.make("chaosgym/LorenzStabilize-v1", max_steps=200)
     model = SAC("MlpPolicy", env, seed=0, learning_starts=200,
                 policy_kwargs={"net_arch": [32, 32]})
     model.learn(total_timesteps=600)

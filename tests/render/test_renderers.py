@@ -50,7 +50,7 @@ def test_rgb_frames_every_id(rgb_envs, env_id):
 
 
 def test_rendering_does_not_change_dynamics(rgb_envs):
-    env = rgb_envs.get("chaosgym/LorenzStabilize-v0")
+    env = rgb_envs.get("chaosgym/LorenzStabilize-v1")
     actions = np.linspace(-1, 1, 6, dtype=np.float32)[:, None]
 
     def run(render):
@@ -67,7 +67,7 @@ def test_rendering_does_not_change_dynamics(rgb_envs):
 
 
 def test_phase_options_and_errors(rgb_envs):
-    env = rgb_envs.get("chaosgym/LorenzStabilize-v0")
+    env = rgb_envs.get("chaosgym/LorenzStabilize-v1")
     env.reset(seed=1)
     three_d = env.render()
     r = attach(env, axes=(0, 2), background=False)
@@ -81,7 +81,7 @@ def test_phase_options_and_errors(rgb_envs):
 
 
 def test_ring_view_and_sizes(rgb_envs):
-    env = rgb_envs.get("chaosgym/Lorenz96Stabilize-v0")
+    env = rgb_envs.get("chaosgym/Lorenz96Stabilize-v1")
     env.reset(seed=0)
     bars = env.render()
     attach(env, view="ring", size=(320, 240))
@@ -97,7 +97,7 @@ def test_human_mode_opens_and_closes():
     import gymnasium as gym
     import pygame
 
-    env = gym.make("chaosgym/HenonStabilize-v0", render_mode="human", bank_size=8)
+    env = gym.make("chaosgym/HenonStabilize-v1", render_mode="human", bank_size=8)
     env.reset(seed=0)
     for _ in range(3):
         env.step(env.action_space.sample())
@@ -113,7 +113,7 @@ def test_human_mode_opens_and_closes():
 def test_pde_human_show(rgb_envs):
     import pygame
 
-    env = rgb_envs.get("chaosgym/KuramotoSivashinskyTarget-v1")
+    env = rgb_envs.get("chaosgym/KuramotoSivashinskyTarget-v2")
     env.reset(seed=0)
     r = make_renderer(env)
     r.reset(env.unwrapped)

@@ -44,7 +44,7 @@ def test_write_video_round_trip(tmp_path, suffix):
 
 
 def test_gymnasium_record_video(tmp_path):
-    env = gym.make("chaosgym/HenonStabilize-v0", render_mode="rgb_array", bank_size=8,
+    env = gym.make("chaosgym/HenonStabilize-v1", render_mode="rgb_array", bank_size=8,
                    max_episode_steps=8)
     folder = tmp_path / "videos"
     env = gym.wrappers.RecordVideo(env, str(folder), episode_trigger=lambda e: True,
@@ -62,8 +62,8 @@ def test_gymnasium_record_video(tmp_path):
 
 
 def test_lqr_beats_no_control_from_the_same_state(rgb_envs):
-    env = rgb_envs.get("chaosgym/LorenzStabilize-v0")
-    zero, lqr = record_comparison("chaosgym/LorenzStabilize-v0", None, ("zero", "lqr"),
+    env = rgb_envs.get("chaosgym/LorenzStabilize-v1")
+    zero, lqr = record_comparison("chaosgym/LorenzStabilize-v1", None, ("zero", "lqr"),
                                   env=env, seed=3)
     np.testing.assert_array_equal(zero.x0, lqr.x0)
     assert lqr.capture_time is not None and lqr.final_distance < 0.1
@@ -72,9 +72,9 @@ def test_lqr_beats_no_control_from_the_same_state(rgb_envs):
 
 
 def test_side_by_side_gif(rgb_envs, tmp_path):
-    env = rgb_envs.get("chaosgym/LorenzStabilize-v0")
+    env = rgb_envs.get("chaosgym/LorenzStabilize-v1")
     out = tmp_path / "cmp.gif"
-    s = record_comparison("chaosgym/LorenzStabilize-v0", out, ("zero", "lqr"), env=env,
+    s = record_comparison("chaosgym/LorenzStabilize-v1", out, ("zero", "lqr"), env=env,
                           steps=6, scale=0.5)
     assert [x.steps for x in s] == [6, 6]
     back = _frames(out)
@@ -88,22 +88,22 @@ def test_cli_list_and_info(capsys):
     out = capsys.readouterr().out
     for env_id in chaosgym.list_envs():
         assert env_id in out
-    lorenz = next(line for line in out.splitlines() if "LorenzStabilize-v0" in line)
+    lorenz = next(line for line in out.splitlines() if "LorenzStabilize-v1" in line)
     assert lorenz.split()[1:5] == ["ode", "3", "3", "1"]
-    assert cli.main(["info", "chaosgym/LorenzStabilize-v0"]) == 0
+    assert cli.main(["info", "chaosgym/LorenzStabilize-v1"]) == 0
     out = capsys.readouterr().out
     assert "rho=28" in out and "References" in out and "Box(3,)" in out
     assert cli.main(["info", "chaosgym/LorenzStabilise-v0"]) == 2
-    assert "did you mean chaosgym/LorenzStabilize-v0" in capsys.readouterr().err
+    assert "did you mean chaosgym/LorenzStabilize-v1" in capsys.readouterr().err
 
 
 def test_cli_record_and_play(tmp_path, capsys):
     out = tmp_path / "henon.gif"
-    assert cli.main(["record", "chaosgym/HenonStabilize-v0", "--policy", "random", "--steps",
+    assert cli.main(["record", "chaosgym/HenonStabilize-v1", "--policy", "random", "--steps",
                      "5", "--out", str(out), "--quiet"]) == 0
     assert _frames(out).shape[0] == 6
     assert "wrote" in capsys.readouterr().out
-    assert cli.main(["play", "chaosgym/HenonStabilize-v0", "--policy", "zero", "--steps",
+    assert cli.main(["play", "chaosgym/HenonStabilize-v1", "--policy", "zero", "--steps",
                      "4"]) == 0
     assert "played 4 steps" in capsys.readouterr().out
 
@@ -135,7 +135,7 @@ def test_console_script():
     exe = shutil.which("chaosgym") or str(Path(sys.executable).parent / "chaosgym")
     if not os.path.exists(exe):
         pytest.skip("console script not installed")
-    res = subprocess.run([exe, "info", "chaosgym/HenonStabilize-v0"], capture_output=True,
+    res = subprocess.run([exe, "info", "chaosgym/HenonStabilize-v1"], capture_output=True,
                          text=True, timeout=120)
     assert res.returncode == 0 and "Hénon" in res.stdout
 

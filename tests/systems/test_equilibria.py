@@ -104,7 +104,7 @@ def test_the_origin_is_still_a_valid_target_below_the_pitchfork():
 
 def test_environment_construction_refuses_a_missing_target():
     with pytest.raises(ValueError, match=r"rho=0\.5"):
-        chaosgym.make_functional("chaosgym/LorenzStabilize-v0", rho=0.5, bank_size=2)
+        chaosgym.make_functional("chaosgym/LorenzStabilize-v1", rho=0.5, bank_size=2)
 
 
 def test_traced_params_give_nan_distance_and_no_capture():

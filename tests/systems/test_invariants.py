@@ -230,9 +230,9 @@ def test_bad_parameters_raise_clear_errors():
         ThomasParams(b=-0.1)
     # through the environment factory, too
     with pytest.raises(ValueError, match="integer >= 4"):
-        chaosgym.make_functional("chaosgym/SabraSuppress-v0", N=-1)
+        chaosgym.make_functional("chaosgym/SabraSuppress-v1", N=-1)
     with pytest.raises(ValueError, match="longer than the step"):
-        chaosgym.make_functional("chaosgym/MackeyGlassStabilize-v0", tau=0.05)
+        chaosgym.make_functional("chaosgym/MackeyGlassStabilize-v1", tau=0.05)
     # valid non-default values work and change the state size
     assert chaosgym.systems.get("sabra").dim(SabraParams(N=12)) == 24
 

@@ -17,7 +17,7 @@ def _zero(fenv):
 
 
 def test_track_schedule_and_observation():
-    fenv = chaosgym.make_functional("chaosgym/LorenzTrack-v0", bank_size=8, hold=3)
+    fenv = chaosgym.make_functional("chaosgym/LorenzTrack-v1", bank_size=8, hold=3)
     obs, state = fenv.reset(jax.random.key(0))
     assert obs.shape == (4,) and fenv.obs_dim == 4
     refs = [float(obs[-1])]
@@ -43,7 +43,7 @@ def test_track_sine_reference():
 
 
 def test_synchronize_reference_follows_uncontrolled_dynamics():
-    fenv = chaosgym.make_functional("chaosgym/LorenzSynchronize-v0", bank_size=16)
+    fenv = chaosgym.make_functional("chaosgym/LorenzSynchronize-v1", bank_size=16)
     obs, state = fenv.reset(jax.random.key(1))
     x_ref0 = state.tstate["x_ref"]
     assert obs.shape == (6,)
@@ -83,7 +83,7 @@ def test_lobelock_rewards_the_left_lobe():
     assert float(left.reward) == 1.0 and bool(left.metrics["in_lobe"])
     assert float(right.reward) == 0.0 and not bool(right.metrics["in_lobe"])
     # uncontrolled Lorenz switches lobes: LobeLock is not solved by doing nothing
-    fenv = chaosgym.make_functional("chaosgym/LorenzLobeLock-v0", bank_size=16)
+    fenv = chaosgym.make_functional("chaosgym/LorenzLobeLock-v1", bank_size=16)
     traj = jax.vmap(lambda k: fenv.rollout(k, _zero(fenv), steps=200))(
         jax.random.split(jax.random.key(0), 8))
     frac = float(np.mean(np.asarray(traj["in_lobe"])))
@@ -139,7 +139,7 @@ def test_old_task_names_are_deprecated_aliases():
 
 
 def test_stabilize_orbit_env_distance_on_orbit():
-    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v0", bank_size=8)
+    fenv = chaosgym.make_functional("chaosgym/RosslerStabilizeOrbit-v1", bank_size=8)
     orbit = fenv.task.orbit
     assert orbit.unstable and 5.5 < orbit.period < 6.3
     _, state = fenv.reset_to(jax.random.key(0), jnp.asarray(orbit.x0, jnp.float32))

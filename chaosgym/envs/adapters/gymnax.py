@@ -3,7 +3,7 @@
 :class:`GymnaxEnv` follows gymnax's conventions (Lange, *gymnax: A JAX-based reinforcement
 learning environment library*, 2022; version 1.x)::
 
-    env = GymnaxEnv("chaosgym/LorenzStabilize-v0")
+    env = GymnaxEnv("chaosgym/LorenzStabilize-v1")
     params = env.default_params
     obs, state = env.reset(key, params)
     obs, state, reward, done, info = env.step(key, state, action, params)

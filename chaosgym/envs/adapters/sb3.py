@@ -35,7 +35,7 @@ Example::
     from stable_baselines3 import SAC
     from chaosgym.envs.adapters.sb3 import ChaosSB3VecEnv
 
-    venv = ChaosSB3VecEnv("chaosgym/LorenzStabilize-v0", num_envs=16, seed=0)
+    venv = ChaosSB3VecEnv("chaosgym/LorenzStabilize-v1", num_envs=16, seed=0)
     SAC("MlpPolicy", venv).learn(50_000)
 """
 

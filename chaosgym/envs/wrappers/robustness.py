@@ -19,7 +19,7 @@ Wrappers:
 
 Example::
 
-    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v0")
+    fenv = chaosgym.make_functional("chaosgym/LorenzStabilize-v1")
     env = ObservationNoise(PartialObservation(fenv, [0, 2]), std=0.1)
     env = DomainRandomization(env, {"rho": (24.0, 32.0)})
     gym_env = GymEnv(env)            # chaosgym.envs.adapters.gymnasium.GymEnv

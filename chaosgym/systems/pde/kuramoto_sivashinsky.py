@@ -9,7 +9,7 @@ Description:
 
 Actuation:
     ``"controlgym"``: controlgym's index-based box supports (:func:`controlgym_actuators`) with
-    unbounded inputs (``u_max = inf``), used by ``KuramotoSivashinskyControlgym-v0``.
+    unbounded inputs (``u_max = inf``), used by ``KuramotoSivashinskyControlgym-v1``.
     ``"forcing"`` (default): ``f(x) = Σ_i a_i g_i(x)`` with ``n_actuators`` actuators centred at
     ``L/(2m) + i L/m`` (for m=4: L/8 + i L/4). ``actuator_kind="gaussian"`` (default): periodic
     Gaussians of width ``actuator_width`` (σ=0.4) normalised to *unit integral*, i.e. divided by
@@ -27,13 +27,13 @@ Starting state:
     perturbation ``ic_noise``.
 
 Environments:
-    ``KuramotoSivashinskyDissipation-v1`` / ``Target-v1``: L=22, N=64, four Gaussian jets,
+    ``KuramotoSivashinskyDissipation-v2`` / ``Target-v2``: L=22, N=64, four Gaussian jets,
     |a| ≤ 1, 8 sensors; minimise dissipation + power, or reach an equilibrium E1–E3.
-    ``KuramotoSivashinskyDissipationControlgym-v1``: controlgym's *configuration* (L=32π,
+    ``KuramotoSivashinskyDissipationControlgym-v2``: controlgym's *configuration* (L=32π,
     N=256, 8 boxes of width 0.1 L, 10 sensors, 0.5 time units per step) with chaosgym's
     Dissipation task: reward −(D + P + ⟨uf⟩), bounded actions |a| ≤ 1, attractor starting
     states, 200 steps, noise-free sensors at x_j = j L/10. It is *not* controlgym's task.
-    ``KuramotoSivashinskyControlgym-v0``: controlgym's KS *task* (controlgym 1.0,
+    ``KuramotoSivashinskyControlgym-v1``: controlgym's KS *task* (controlgym 1.0,
     ``kuramoto_sivashinsky`` defaults): reward −(xᵀx + aᵀa) on the N=256 grid values before
     the step (Q = I, R = I, target 0), observation = the state at grid points 25 i
     (i = 0..9) plus N(0, 0.25) noise, unbounded actions (``Box(−inf, inf)``; non-finite
