@@ -331,7 +331,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         for algo, a in r["agents"].items():
             ps = list(a["per_seed"].values())
             steps = sorted({int(s["num_timesteps"]) for s in ps})
-            row = [algo.upper(), observation_of(algo), str(len(ps)),
+            row = [algo.upper(), observation_of(algo, env_id), str(len(ps)),
                    "/".join(f"{x:,}" for x in steps), _iqm_ci([s["return_mean"] for s in ps])]
             row += [_iqm_ci([s.get(k, math.nan) for s in ps]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
@@ -341,8 +341,9 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines += [
         "## Reproduce", "",
         "```bash",
-        "chaosgym benchmark --quick --envs <id> ... --algos sac ppo --seeds 5   # train + table",
-        "chaosgym benchmark --quick --no-train --envs <id> ...                  # table only",
+        "bash scripts/sweep.sh ppo-jax sac-jax        # every id, JAX backend, 5 seeds, resumable",
+        "chaosgym benchmark --envs <id> ... --algos ppo sac --seeds 5     # SB3 on any id",
+        "chaosgym benchmark --no-train --envs <id> ... --algos <algos>    # the table only",
         "```", "",
         "`config.json` holds the exact hyperparameters, budgets, seeds and library versions; "
         "each run folder's `config.json` its own. A policy is the best of its run's periodic "
@@ -390,16 +391,16 @@ def _headline(r: dict[str, Any]) -> str:
     metric = task_metric(ps[0])
     ctrl_name, ctrl = max(r["controllers"].items(), key=lambda kv: score(kv[1]))
     if metric == "return_mean":
-        return (f"Best agent: {best_algo.upper()} return {_pm([x['return_mean'] for x in ps])} "
+        return (f"Best agent: {best_algo.upper()} return {_iqm_ci([x['return_mean'] for x in ps])} "
                 f"over {len(ps)} seeds; best controller ({ctrl_name}): "
                 f"{ctrl['return_mean']:.4g}.")
     flag = metric[: -len("_rate")]
     n = r["n_ics"]
     tkey = f"{flag}_time_median"
-    return (f"Best agent: {best_algo.upper()} {flag} rate {_pm([x[metric] for x in ps])} "
+    return (f"Best agent: {best_algo.upper()} {flag} rate {_iqm_ci([x[metric] for x in ps])} "
             f"({len(ps)} seeds; per seed: "
             + ", ".join(f"{round(x[metric] * n)}/{n}" for x in ps)
-            + f"), median time {_pm([x.get(tkey, math.nan) for x in ps])}; best controller "
+            + f"), median time {_iqm_ci([x.get(tkey, math.nan) for x in ps])}; best controller "
             f"({ctrl_name}): {round(ctrl.get(metric, 0.0) * n)}/{n}, median time "
             f"{_pm([ctrl.get(tkey, math.nan)])}.")
 

@@ -20,9 +20,10 @@ tiers :data:`TOLERANCES` (0.1 and 0.01 in the task's distance units), giving ``h
 ``held_0.01_rate`` and their capture times: a controller that holds the target at 1e-4 and one
 that sits at 0.05 are told apart even when the task's own capture radius is 0.1.
 
-**Observation.** :func:`observation_of` names what a method sees: ``"sensors"`` for agents
-(the task's observation), ``"full state"`` for controllers that read the system state (LQR,
-Pyragas, OGY), ``"none"`` for zero control; the results table prints it beside every row.
+**Observation.** :func:`observation_of` names what a method sees: for agents the task's
+observation (``"full state"``, ``"sensors (k of n)"`` or ``"state + task (k)"``), ``"full
+state"`` for controllers that read the system state (LQR, Pyragas, OGY), ``"none"`` for zero
+control; the results table prints it beside every row.
 """
 
 from __future__ import annotations
@@ -87,12 +88,31 @@ def sustained(held: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     return success, capture
 
 
-def observation_of(name: str) -> str:
+def observation_of(name: str, env_id: str | None = None) -> str:
     """What a method sees: ``"full state"`` (classical controllers), ``"none"`` (zero control),
-    else ``"sensors"`` (the task's observation, as agents see it)."""
+    else the task's observation, as agents see it. Without ``env_id`` that is ``"sensors"``;
+    with it, the observation is named precisely: ``"full state"`` (the task observes the state
+    itself), ``"sensors (k of n)"`` (k values of an n-dimensional state) or ``"state + task
+    (k)"`` (the state and k − n task values, e.g. a synchronisation error)."""
     if name == "zero":
         return "none"
-    return "full state" if name in FULL_STATE_CONTROLLERS else "sensors"
+    if name in FULL_STATE_CONTROLLERS:
+        return "full state"
+    if env_id is None:
+        return "sensors"
+    from chaosgym.cli import env_summary
+    from chaosgym.registration import env_def
+    from chaosgym.tasks.base import Task
+
+    s = env_summary(env_id)
+    task = env_def(env_id).task
+    own_observe = getattr(task, "observe", Task.observe) is not Task.observe
+    k, n = int(s["obs_dim"]), int(s["state_dim"])
+    if k == n and not own_observe:
+        return "full state"
+    if k > n:
+        return f"state + task ({k})"
+    return f"sensors ({k} of {n})"
 
 
 # ---------------------------------------------------------------------- stored state sets

@@ -56,6 +56,9 @@ def test_summary_tiers_tell_a_tight_hold_from_a_steady_offset():
 def test_observation_column():
     assert observation_of("lqr") == observation_of("pyragas") == "full state"
     assert observation_of("ppo") == "sensors" and observation_of("zero") == "none"
+    assert observation_of("ppo", "chaosgym/LorenzStabilize-v1") == "full state"
+    assert observation_of("sac", "chaosgym/KuramotoSivashinskyTarget-v2") == "sensors (8 of 64)"
+    assert observation_of("ppo", "chaosgym/LorenzSynchronize-v1") == "state + task (6)"
 
 
 def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path):
