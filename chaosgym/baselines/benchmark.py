@@ -43,9 +43,11 @@ from chaosgym.baselines.evaluate import (
     evaluate_controllers,
 )
 from chaosgym.baselines.protocol import (
+    PLATEAU_TOLERANCE,
     env_slug,
     initial_state_set,
     observation_of,
+    plateau_change,
     score,
     task_metric,
 )
@@ -189,6 +191,7 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
                 done = json.loads((d / "done.json").read_text())
                 per_seed[d.name]["num_timesteps"] = done["num_timesteps"]
                 per_seed[d.name]["train_seconds"] = done["train_seconds"]
+                per_seed[d.name]["plateau_change"] = _plateau(d)
             agents[algo] = {"per_seed": per_seed, "runs": [_portable(d, runs_dir) for d in runs]}
             _copy_models(runs, out_dir / "models" / env_slug(env_id), algo)
         kept = results.get(env_id, {}).get("agents", {})
@@ -203,6 +206,27 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
     atomic_write(out_dir / "results.json", json.dumps(results, indent=1, default=float))
     atomic_write(out_dir / "README.md", render_markdown(results))
     return results
+
+
+def _plateau(run: Path) -> float:
+    """:func:`plateau_change` of a run's validation return (``curve.csv``)."""
+    path = run / "curve.csv"
+    if not path.exists():
+        return math.nan
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    return plateau_change([r.get("timesteps") for r in rows],
+                          [r.get("return_mean") for r in rows])
+
+
+def _plateau_cell(ps: list[dict[str, Any]]) -> str:
+    """``k/n`` seeds plateaued and the largest remaining change."""
+    ch = np.asarray([p.get("plateau_change", math.nan) for p in ps], float)
+    ch = ch[np.isfinite(ch)]
+    if ch.size == 0:
+        return "–"
+    k = int(np.sum(ch < PLATEAU_TOLERANCE))
+    return f"{k}/{len(ps)} (max {100 * ch.max():+.1f} %)"
 
 
 # ---------------------------------------------------------------------- reporting
@@ -308,8 +332,11 @@ def render_markdown(results: dict[str, Any]) -> str:
         "A rate is the fraction of episodes where the metric holds over the whole final window "
         "(the last 10 % of the horizon, at least 10 steps); a time is the first entry into the "
         "stretch that is then held to the end. `held 0.1` / `held 0.01`: the same at those "
-        "distances to the target. Observation: `full state` (the controller reads the system "
-        "state) or `sensors` (the task's observation, as the agents see it).",
+        "distances to the target. Observation: `full state` (the method reads the system "
+        "state), `sensors (k of n)` or `state + task (k)` (the task's observation, as the "
+        "agents see it). Plateaued: seeds whose validation return moved by less than 2 % of "
+        "its whole range over the last 20 % of training (the largest such change beside it); "
+        "a run that has not plateaued is still learning at that budget.",
         "",
     ]
     lines += _overview(results)
@@ -319,12 +346,12 @@ def render_markdown(results: dict[str, Any]) -> str:
             s for a in r["agents"].values() for s in a["per_seed"].values()]
         cols = _metric_columns(summaries)
         lines += [f"## {env_id}", "", f"{r['n_ics']} stored initial states.", ""]
-        head = ["controller / agent", "observation", "seeds", "steps", "return"] + [
-            h for _, h in cols]
+        head = ["controller / agent", "observation", "seeds", "steps", "plateaued", "return"
+                ] + [h for _, h in cols]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for name, s in r["controllers"].items():
-            row = [name, observation_of(name), "–", "–",
+            row = [name, observation_of(name), "–", "–", "–",
                    _pm([s["return_mean"]]) + f" ± {s['return_std']:.3g}"]
             row += [_pm([s.get(k, math.nan)]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
@@ -332,7 +359,8 @@ def render_markdown(results: dict[str, Any]) -> str:
             ps = list(a["per_seed"].values())
             steps = sorted({int(s["num_timesteps"]) for s in ps})
             row = [algo.upper(), observation_of(algo, env_id), str(len(ps)),
-                   "/".join(f"{x:,}" for x in steps), _iqm_ci([s["return_mean"] for s in ps])]
+                   "/".join(f"{x:,}" for x in steps), _plateau_cell(ps),
+                   _iqm_ci([s["return_mean"] for s in ps])]
             row += [_iqm_ci([s.get(k, math.nan) for s in ps]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
         lines += ["", _headline(r), ""]

@@ -46,6 +46,7 @@ __all__ = [
     "initial_state_set",
     "load_state_set",
     "observation_of",
+    "plateau_change",
     "save_state_set",
     "score",
     "sustained",
@@ -58,6 +59,8 @@ WINDOW_FRACTION = 0.1
 MIN_WINDOW_STEPS = 10
 TOLERANCES = (0.1, 0.01)
 FULL_STATE_CONTROLLERS = ("lqr", "pyragas", "ogy")
+PLATEAU_FRACTION = 0.2
+PLATEAU_TOLERANCE = 0.02
 
 
 def window_steps(horizon: int) -> int:
@@ -113,6 +116,29 @@ def observation_of(name: str, env_id: str | None = None) -> str:
     if k > n:
         return f"state + task ({k})"
     return f"sensors ({k} of {n})"
+
+
+def plateau_change(steps: Any, values: Any, fraction: float = PLATEAU_FRACTION) -> float:
+    """How much a learning curve still moved at the end: the mean validation value over the
+    last ``fraction`` of training minus its mean over the ``fraction`` before, divided by the
+    curve's whole range (max − min). A run has *plateaued* when this is below
+    :data:`PLATEAU_TOLERANCE` (the last 20 % of training brought under 2 % of what the whole
+    run gained). NaN for a curve with fewer than 4 evaluations or none in either window."""
+    t = np.asarray(steps, float)
+    v = np.asarray(values, float)
+    ok = np.isfinite(t) & np.isfinite(v)
+    t, v = t[ok], v[ok]
+    if t.size < 4:
+        return math.nan
+    end = t.max()
+    last = v[t > end * (1 - fraction)]
+    before = v[(t > end * (1 - 2 * fraction)) & (t <= end * (1 - fraction))]
+    span = float(v.max() - v.min())
+    if last.size == 0 or before.size == 0:
+        return math.nan
+    if span == 0.0:
+        return 0.0
+    return float((last.mean() - before.mean()) / span)
 
 
 # ---------------------------------------------------------------------- stored state sets

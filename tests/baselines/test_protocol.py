@@ -78,3 +78,15 @@ def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path
     np.testing.assert_array_equal(again, test)  # reloaded and validated, not redrawn
     with pytest.raises(ValueError, match="split"):
         initial_state_set(env_id, "train", 3)
+
+
+def test_plateau_change_tells_a_learning_curve_from_a_flat_one():
+    from chaosgym.baselines.protocol import PLATEAU_TOLERANCE, plateau_change
+
+    t = np.arange(1, 21) * 1000
+    rising = -1000.0 + 50.0 * np.arange(20)  # still gaining at the end
+    flat = np.minimum(-1000.0 + 200.0 * np.arange(20), -100.0)  # saturates at step 5
+    assert plateau_change(t, rising) == pytest.approx(0.2105, abs=1e-3)
+    assert plateau_change(t, rising) > PLATEAU_TOLERANCE
+    assert abs(plateau_change(t, flat)) < PLATEAU_TOLERANCE
+    assert np.isnan(plateau_change(t[:3], flat[:3]))
