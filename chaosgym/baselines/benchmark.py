@@ -204,7 +204,8 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
             _video(env_id, agents, ics, out_dir / "videos", runs_dir)
     results = dict(sorted(results.items()))
     atomic_write(out_dir / "results.json", json.dumps(results, indent=1, default=float))
-    atomic_write(out_dir / "README.md", render_markdown(results))
+    profile = _plot_profiles(results, out_dir / "curves" / "performance_profile.png")
+    atomic_write(out_dir / "README.md", render_markdown(results, profile=profile))
     return results
 
 
@@ -317,8 +318,9 @@ def _metric_columns(summaries: list[dict]) -> list[tuple[str, str]]:
     return cols
 
 
-def render_markdown(results: dict[str, Any]) -> str:
-    """The results table (one section per environment)."""
+def render_markdown(results: dict[str, Any], profile: bool = False) -> str:
+    """The results table (one section per environment); ``profile``: link the performance
+    profile plot."""
     lines = [
         "# chaosgym baseline results",
         "",
@@ -341,6 +343,10 @@ def render_markdown(results: dict[str, Any]) -> str:
     ]
     lines += _overview(results)
     lines += _aggregate_lines(results)
+    if profile:
+        lines += ["Performance profiles of the normalised score (every environment × seed, "
+                  "95 % bands): `curves/performance_profile.png`.", ""]
+    lines += _family_lines(results)
     for env_id, r in results.items():
         summaries = list(r["controllers"].values()) + [
             s for a in r["agents"].values() for s in a["per_seed"].values()]
@@ -399,7 +405,7 @@ def _overview(results: dict[str, Any]) -> list[str]:
             algo, a = max(r["agents"].items(), key=lambda kv: tuple(np.nanmean(
                 [score(x)[i] for x in kv[1]["per_seed"].values()]) for i in range(3)))
             ps = list(a["per_seed"].values())
-            agent = f"{algo.upper()}: {_pm([x.get(metric, math.nan) for x in ps])} ({len(ps)})"
+            agent = f"{algo.upper()}: {_iqm_ci([x.get(metric, math.nan) for x in ps])} ({len(ps)})"
         lines.append(f"| {env_id.split('/')[-1]} | {metric.replace('_', ' ')} | {zero} | "
                      f"{best_c} | {agent} |")
     return [*lines, ""]
@@ -433,8 +439,107 @@ def _headline(r: dict[str, Any]) -> str:
             f"{_pm([ctrl.get(tkey, math.nan)])}.")
 
 
+def _curve_point(values: list[float]) -> tuple[float, float, float]:
+    """IQM over seeds and its stratified-bootstrap 95 % CI (3+ seeds; else mean, min, max)."""
+    from chaosgym.baselines.stats import iqm, stratified_bootstrap_ci
+
+    v = np.asarray(values, float)
+    if v.size < 3:
+        return float(v.mean()), float(v.min()), float(v.max())
+    return tuple(float(x) for x in stratified_bootstrap_ci(v, iqm, reps=300))
+
+
+def _plot_profiles(results: dict[str, Any], path: Path) -> bool:
+    """Performance profiles of the normalised scores (every env × seed), per algorithm, with
+    stratified-bootstrap 95 % bands (Agarwal et al. 2021). Returns whether a plot was made."""
+    from chaosgym.baselines.stats import performance_profile
+
+    norm = normalized_scores(results)
+    algos = sorted({a for v in norm.values() for a in v})
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    taus = np.linspace(-0.25, 1.25, 121)
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    drawn = False
+    for algo in algos:
+        cols = [v[algo] for v in norm.values() if len(v.get(algo, [])) >= 2]
+        if not cols:
+            continue
+        k = min(len(c) for c in cols)
+        mat = np.clip(np.array([c[:k] for c in cols], float).T, -10, 10)  # (seeds, envs)
+        prof, lo, hi = performance_profile(mat, taus, reps=300)
+        ax.plot(taus, prof, label=f"{algo.upper()} ({mat.shape[1]} envs × {k} seeds)")
+        ax.fill_between(taus, lo, hi, alpha=0.2)
+        drawn = True
+    if not drawn:
+        plt.close(fig)
+        return False
+    ax.set_xlabel("normalised score τ (0 = zero control, 1 = best classical)")
+    ax.set_ylabel("fraction of runs with score > τ")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return True
+
+
+def _family_lines(results: dict[str, Any]) -> list[str]:
+    """SB3 against the JAX backend, per env where both trained the same algorithm: IQM [95 %
+    CI] of the headline metric and the return, and whether the intervals overlap."""
+    from chaosgym.baselines.stats import iqm, stratified_bootstrap_ci
+
+    def ci(v: list[float]) -> tuple[float, float, float] | None:
+        a = np.asarray([x for x in v if x is not None and np.isfinite(x)], float)
+        if a.size < 3:
+            return None
+        return tuple(float(x) for x in stratified_bootstrap_ci(a, iqm, reps=1000))
+
+    rows = []
+    for env_id, r in results.items():
+        for algo, a in r["agents"].items():
+            jax_algo = f"{algo}-jax"
+            if algo.endswith("-jax") or jax_algo not in r["agents"]:
+                continue
+            sb3 = list(a["per_seed"].values())
+            jx = list(r["agents"][jax_algo]["per_seed"].values())
+            metric = task_metric(sb3[0])
+            cells, agree = [], []
+            for key in (metric, "held_0.01_rate", "return_mean"):
+                c1 = ci([x.get(key, math.nan) for x in sb3])
+                c2 = ci([x.get(key, math.nan) for x in jx])
+                if c1 is None or c2 is None:
+                    cells += ["–", "–"]
+                    continue
+                cells += [f"{c1[0]:.3g} [{c1[1]:.3g}, {c1[2]:.3g}]",
+                          f"{c2[0]:.3g} [{c2[1]:.3g}, {c2[2]:.3g}]"]
+                agree.append(c1[1] <= c2[2] and c2[1] <= c1[2])
+            steps = (sorted({int(x["num_timesteps"]) for x in sb3})[-1],
+                     sorted({int(x["num_timesteps"]) for x in jx})[-1])
+            verdict = "–" if not agree else ("agree" if all(agree) else "differ")
+            rows.append(f"| {env_slug(env_id)} | {algo.upper()} | {steps[0]:,} / {steps[1]:,} | "
+                        f"{metric.removesuffix('_rate')} | " + " | ".join(cells)
+                        + f" | {verdict} |")
+    if not rows:
+        return []
+    return ["## SB3 and the JAX backend", "",
+            "The same algorithm, protocol and test states in both families (SB3 `learn()` and "
+            "rejax on the gymnax adapter): IQM over seeds [95 % CI]; `agree` when every "
+            "interval pair overlaps.", "",
+            "| environment | algorithm | steps SB3 / JAX | headline | SB3 | JAX | SB3 held 0.01 "
+            "| JAX held 0.01 | SB3 return | JAX return | within CIs |",
+            "|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""]
+
+
 def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:
-    """Validation return and task metric vs steps, mean ± std over seeds per algorithm."""
+    """Validation return and task metric vs steps, IQM over seeds per algorithm with a
+    stratified-bootstrap 95 % band (3+ seeds; the min–max band otherwise)."""
     if not runs:
         return
     try:
@@ -462,15 +567,11 @@ def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:
             continue
         steps = sorted(set().union(*[c.keys() for c in curves]))
         for j, ax in enumerate(axes):
-            mean, std, xs = [], [], []
-            for s in steps:
-                v = [c[s][j] for c in curves if s in c]
-                xs.append(s)
-                mean.append(np.mean(v))
-                std.append(np.std(v))
-            mean, std = np.asarray(mean), np.asarray(std)
-            ax.plot(xs, mean, label=f"{algo.upper()} ({len(curves)} seeds)")
-            ax.fill_between(xs, mean - std, mean + std, alpha=0.2)
+            mid, lo, hi = (np.asarray(z) for z in zip(
+                *[_curve_point([c[s][j] for c in curves if s in c]) for s in steps],
+                strict=True))
+            ax.plot(steps, mid, label=f"{algo.upper()} ({len(curves)} seeds)")
+            ax.fill_between(steps, lo, hi, alpha=0.2)
     axes[0].set_ylabel("validation return")
     axes[1].set_ylabel(metric_name.replace("_", " "))
     if metric_name.endswith("_rate"):
