@@ -70,12 +70,13 @@ def _listing(root: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _pack(root: Path, names) -> dict[str, tuple[bytes, int]]:
-    """``{relative path: (bytes, mtime_ns)}`` of ``names`` under ``root``."""
+def _pack(root: Path, names) -> dict[str, tuple[bytes, int, int]]:
+    """``{relative path: (bytes, mtime_ns, permission bits)}`` of ``names`` under ``root``."""
     out = {}
     for rel in names:
         p = root / rel
-        out[rel] = (p.read_bytes(), p.stat().st_mtime_ns)
+        st = p.stat()
+        out[rel] = (p.read_bytes(), st.st_mtime_ns, st.st_mode & 0o777)
     return out
 
 
@@ -84,9 +85,9 @@ def _order(rel: str) -> tuple[int, str]:
     return (_MARKERS.index(name) + 1 if name in _MARKERS else 0, rel)
 
 
-def _unpack(root: Path, files: dict[str, tuple[bytes, int]],
+def _unpack(root: Path, files: dict[str, tuple[bytes, int, int]],
             present: list[str] | None = None) -> None:
-    """Write ``files`` under ``root`` (modification times kept, markers last).
+    """Write ``files`` under ``root`` (modification times and permissions kept, markers last).
 
     With ``present``, files under ``root`` not in it are removed (the task deleted them: old
     checkpoints, replay buffers of a finished run) before the markers are written.
@@ -94,10 +95,11 @@ def _unpack(root: Path, files: dict[str, tuple[bytes, int]],
     from chaosgym.baselines.storage import atomic_write
 
     def put(rel: str) -> None:
-        data, mtime_ns = files[rel]
+        data, mtime_ns, mode = files[rel]
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(p, data)
+        os.chmod(p, mode)
         os.utime(p, ns=(mtime_ns, mtime_ns))
 
     names = sorted(files, key=_order)
@@ -164,7 +166,8 @@ def _restamp(kind: str, run_dir: Path) -> None:
 
 
 # ---------------------------------------------------------------------- the worker side
-def _remote_task(kind: str, task: dict[str, Any], files: dict[str, tuple[bytes, int]] | None,
+def _remote_task(kind: str, task: dict[str, Any],
+                 files: dict[str, tuple[bytes, int, int]] | None,
                  command: str | None) -> dict[str, Any]:
     """Run one task in a worker: in the driver's run folder, or (``files`` given) a private one.
 
@@ -240,10 +243,8 @@ def run_on_ray(
     address = address or os.environ.get("RAY_ADDRESS") or None  # what ray.init would join
     started = False
     if not ray.is_initialized():
-        kwargs: dict[str, Any] = {"log_to_driver": True}
-        if address:
-            kwargs["address"] = address
-        else:
+        kwargs: dict[str, Any] = {"log_to_driver": True, "address": address or "local"}
+        if not address:  # a new instance, even where `ray start` left one on this machine
             kwargs["include_dashboard"] = False
             if num_cpus is not None:
                 kwargs["num_cpus"] = int(num_cpus)

@@ -44,7 +44,7 @@ def local_ray(tmp_path_factory):
            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0.5"}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CHAOSGYM_CONFIG_DIR", str(cfg))  # the driver reads it too (config.json)
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
                  runtime_env={"env_vars": env})
         try:
             yield
