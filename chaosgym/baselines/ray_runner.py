@@ -1,7 +1,7 @@
 """Run the benchmark's tasks on Ray (optional ``ray`` extra: ``pip install 'chaosgym[ray]'``).
 
-``chaosgym benchmark --ray`` starts a local Ray instance; ``--address ray://host:10001`` (or
-``auto``) joins an existing cluster. The tasks:
+``chaosgym benchmark --ray`` starts a private local Ray instance; ``--address
+ray://host:10001`` (or ``auto``, or ``$RAY_ADDRESS``) joins an existing cluster. The tasks:
 
 * stable-baselines3: one Ray task per (env, algorithm, seed), ``num_cpus_per_task`` CPUs
   (default 1);
