@@ -16,7 +16,9 @@ For every environment the runner
    command).
 
 ``--ray`` runs the training/evaluation tasks on Ray (a local instance, or the cluster at
-``--address``); their results merge into the same folders and table.
+``--address``): one Ray task per SB3 (env, algorithm, seed) and one per JAX-backend
+(env, algorithm) with its seeds vmapped inside (:mod:`chaosgym.baselines.ray_runner`); their
+files land in the same run folders and their results in the same table.
 
 Command line::
 
@@ -54,7 +56,7 @@ from chaosgym.baselines.protocol import (
 from chaosgym.baselines.runs import run_task
 from chaosgym.baselines.storage import atomic_write
 
-__all__ = ["aggregate", "make_tasks", "run_benchmark", "run_task"]
+__all__ = ["aggregate", "make_jax_tasks", "make_tasks", "run_benchmark", "run_task"]
 
 MAX_MODEL_BYTES = 1_000_000
 
@@ -77,6 +79,23 @@ def make_tasks(envs: list[str], algos: list[str], seeds: list[int], runs_dir: Pa
     return tasks
 
 
+def make_jax_tasks(envs: list[str], jax_algos: list[str], seeds: list[int], runs_dir: Path,
+                   ics_dir: Path, n_ics: int,
+                   total_timesteps: int | None = None) -> list[dict[str, Any]]:
+    """One task per (env, JAX-backend algorithm), every seed vmapped inside it."""
+    from chaosgym.baselines.jax_train import run_dir_for_jax
+
+    tasks = []
+    for env_id in envs:
+        ics = initial_state_set(env_id, "test", n_ics, directory=ics_dir)
+        for algo in jax_algos:
+            tasks.append({"env_id": env_id, "algo": algo, "seeds": list(seeds),
+                          "run_dir": str(run_dir_for_jax(runs_dir, env_id,
+                                                         algo.removesuffix("-jax"))),
+                          "ics": ics, "total_timesteps": total_timesteps})
+    return tasks
+
+
 def run_benchmark(
     envs: list[str] | None = None,
     algos: list[str] | None = None,
@@ -91,8 +110,14 @@ def run_benchmark(
     progress_bar: bool = True,
     train: bool = True,
     video: bool = True,
+    ray_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run (or resume) the sweep and write the results folder; returns ``results.json``."""
+    """Run (or resume) the sweep and write the results folder; returns ``results.json``.
+
+    ``ray_options``: keyword arguments of :func:`chaosgym.baselines.ray_runner.run_on_ray`
+    (``num_cpus_per_task``, ``jax_num_cpus_per_task``, ``jax_num_gpus_per_task``,
+    ``num_cpus``, ``shared_fs``) when ``use_ray``.
+    """
     import chaosgym
     from chaosgym.baselines.hyperparams import agents_dir, load_budgets
 
@@ -114,28 +139,25 @@ def run_benchmark(
     for t in tasks:
         t["progress_bar"] = progress_bar and not use_ray
         t["eval_freq"] = section.get("eval_freq")
+    jax_tasks = make_jax_tasks(envs, jax_algos, seeds, runs_dir, ics_dir, n_ics,
+                               total_timesteps)
+    for t in jax_tasks:
+        t["progress_bar"] = progress_bar and not use_ray
     if train:
         if use_ray:
-            from chaosgym.baselines.ray_runner import run_tasks_on_ray
+            from chaosgym.baselines.ray_runner import run_on_ray
 
-            run_tasks_on_ray(tasks, address=address)
+            run_on_ray(tasks, jax_tasks, address=address, **(ray_options or {}))
         else:
+            from chaosgym.baselines.runs import run_jax_task
+
             for i, t in enumerate(tasks):
                 print(f"[{i + 1}/{len(tasks)}] {t['env_id']} {t['algo']} seed {t['seed']}",
                       flush=True)
                 run_task(t)
-        for env_id in envs:  # JAX runs: every seed of an (env, algo) in one program
-            for algo in jax_algos:
-                from chaosgym.baselines.jax_train import run_dir_for_jax
-                from chaosgym.baselines.runs import run_jax_task
-
-                print(f"[jax] {env_id} {algo} seeds {seeds}", flush=True)
-                run_jax_task({
-                    "env_id": env_id, "algo": algo, "seeds": seeds,
-                    "run_dir": str(run_dir_for_jax(runs_dir, env_id,
-                                                   algo.removesuffix("-jax"))),
-                    "ics": initial_state_set(env_id, "test", n_ics, directory=ics_dir),
-                    "total_timesteps": total_timesteps, "progress_bar": progress_bar})
+            for t in jax_tasks:  # JAX runs: every seed of an (env, algo) in one program
+                print(f"[jax] {t['env_id']} {t['algo']} seeds {t['seeds']}", flush=True)
+                run_jax_task(t)
     results = aggregate(envs, algos, seeds, out_dir, runs_dir, n_ics, video=video)
     write_config(out_dir, envs, algos, seeds, quick, n_ics, total_timesteps, budgets,
                  time.time() - t0)
@@ -702,7 +724,16 @@ def add_arguments(p) -> None:
     p.add_argument("--runs-dir", default=None, help="run folders (default agents/runs)")
     p.add_argument("--n-ics", type=int, default=DEFAULT_N_ICS)
     p.add_argument("--ray", action="store_true", help="run the tasks on Ray")
-    p.add_argument("--address", default=None, help="join this Ray cluster (implies --ray)")
+    p.add_argument("--address", default=None,
+                   help="join this Ray cluster: auto, ray://host:10001 (implies --ray)")
+    p.add_argument("--cpus-per-task", type=float, default=1.0, metavar="N",
+                   help="CPUs Ray reserves for each SB3 task (default 1)")
+    p.add_argument("--jax-cpus-per-task", type=float, default=None, metavar="N",
+                   help="CPUs for each JAX-backend task (default: --cpus-per-task)")
+    p.add_argument("--jax-gpus-per-task", type=float, default=0.0, metavar="N",
+                   help="GPUs for each JAX-backend task (default 0; a fraction shares one)")
+    p.add_argument("--ray-num-cpus", type=int, default=None, metavar="N",
+                   help="CPUs of the local Ray instance --ray starts (default: all)")
     p.add_argument("--no-train", action="store_true", help="only aggregate finished runs")
     p.add_argument("--no-video", action="store_true")
     p.add_argument("--no-progress", action="store_true")
@@ -717,6 +748,10 @@ def run_from_args(args) -> int:
         total_timesteps=args.timesteps, use_ray=args.ray or args.address is not None,
         address=args.address, progress_bar=not args.no_progress, train=not args.no_train,
         video=not args.no_video,
+        ray_options={"num_cpus_per_task": args.cpus_per_task,
+                     "jax_num_cpus_per_task": args.jax_cpus_per_task,
+                     "jax_num_gpus_per_task": args.jax_gpus_per_task,
+                     "num_cpus": args.ray_num_cpus},
     )
     print(render_markdown(res))
     return 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
 from pathlib import Path
 
-__all__ = ["command_line", "versions"]
+__all__ = ["command_line", "recorded_command", "versions"]
+
+_RECORDED: list[str] = []  # a command line set by recorded_command (innermost last)
 
 
 def versions() -> dict[str, str]:
@@ -35,7 +38,13 @@ def versions() -> dict[str, str]:
 
 
 def command_line() -> str:
-    """The command line, with this machine's home directory and working directory elided."""
+    """The command line, with this machine's home directory and working directory elided.
+
+    Inside :func:`recorded_command` it is the command given there (a Ray worker records the
+    driver's command, not its own).
+    """
+    if _RECORDED:
+        return _RECORDED[-1]
     out = []
     for a in sys.argv:
         for root, name in ((os.getcwd(), "."), (os.path.expanduser("~"), "~")):
@@ -43,3 +52,16 @@ def command_line() -> str:
                 a = name + a[len(root):]
         out.append(a)
     return " ".join(out)
+
+
+@contextlib.contextmanager
+def recorded_command(command: str | None):
+    """Make :func:`command_line` return ``command`` inside the block (``None``: no change)."""
+    if command is None:
+        yield
+        return
+    _RECORDED.append(command)
+    try:
+        yield
+    finally:
+        _RECORDED.pop()
