@@ -165,6 +165,7 @@ def env_page(env_id: str) -> str:
            f"- **Time limit**: truncation after {s['max_steps']} steps ({s['horizon']:g} time "
            "units); `gym.make(id, max_steps=k)` changes it.",
            f"- **Divergence** (here `spec.bound` = {bound:g}): {divergence_rule()}", ""]
+    md += _protocol_lines(env_id, s)
     over = s["system_overrides"]
     md += ["## Parameters", "", "System parameters (override with `gym.make(id, name=value)`):",
            ""]
@@ -192,6 +193,29 @@ def env_page(env_id: str) -> str:
     md += [f"- {line}" for line in env_def(env_id).history] or ["- v0: initial release."]
     md.append("")
     return "\n".join(md)
+
+
+def _protocol_lines(env_id: str, s: dict) -> list[str]:
+    """How the benchmark scores this id (``chaosgym.baselines.protocol``)."""
+    from chaosgym.baselines.protocol import TOLERANCES, observation_of, window_steps
+
+    window = window_steps(s["max_steps"])
+    task = s["task_params"]
+    radius = next((getattr(task, n) for n in ("capture_radius", "sync_radius", "tolerance",
+                                              "laminar_radius") if hasattr(task, n)), None)
+    md = ["## Benchmark protocol", "",
+          f"- **Success**: the task's flag holds over the whole final window, the last "
+          f"{window} of {s['max_steps']} steps, without diverging; the capture time is the "
+          "first entry into the stretch that is then held to the end."]
+    if radius is not None:
+        md.append(f"- **Tolerance**: the task's own radius {radius:g}"
+                  + (", and the tiers " + " and ".join(f"{t:g}" for t in TOLERANCES)
+                     + " on its distance" if hasattr(task, "capture_radius") else "") + ".")
+    md += [f"- **Observation of the agents**: {observation_of('ppo', env_id)}; LQR, Pyragas "
+           "and OGY rows read the full state.",
+           "- Test, validation and training states are disjoint stored sets; statistics are "
+           "IQM over 5 seeds with stratified-bootstrap 95 % CIs (`agents/README.md`).", ""]
+    return md
 
 
 def index_page() -> str:
