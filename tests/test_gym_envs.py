@@ -114,10 +114,13 @@ def test_make_vec_steps_all_envs_in_one_call():
     assert vec.metadata["autoreset_mode"] == gym.vector.AutoresetMode.NEXT_STEP
     obs, _ = vec.reset(seed=0)
     assert obs.shape == (16, 3) and obs.dtype == np.float32
+    # the compiled program is shared with other batch sizes of the same configuration, so
+    # count what these steps add: at most the first trace
+    n0 = vec.unwrapped._vstep._cache_size()
     for _ in range(3):
         obs, r, _term, _trunc, info = vec.step(vec.action_space.sample())
     assert r.shape == (16,) and info["distance"].shape == (16,)
-    assert vec.unwrapped._vstep._cache_size() == 1
+    assert vec.unwrapped._vstep._cache_size() - n0 <= 1
     with pytest.raises(ValueError, match="non-finite"):
         vec.step(np.full((16, 1), np.nan, np.float32))
     vec.close()
