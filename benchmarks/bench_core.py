@@ -223,7 +223,8 @@ def profile_single(n: int, reps: int) -> list[tuple[str, float]]:
     host = np.asarray(call())
     parts = [
         ("trivial jitted call, dispatch / blocked (floor of any call)", _floor(n)),
-        ("check_action", _per_call(lambda: c.check_action(a), n)),
+        ("check_action (as the adapter calls it)",
+         _per_call(lambda: c.check_action(a, flagged=c.flags_invalid), n)),
         ("compiled step, dispatch only", disp),
         ("compiled step, dispatch + compute (blocked)", blocked),
         ("same step's compute inside a lax.scan (1000 steps)", compute),
