@@ -160,7 +160,7 @@ class ChaosSB3VecEnv(VecEnv):
         self.reset_infos = [{} for _ in range(n)]
         self._reset_seeds()
         self._reset_options()
-        return obs
+        return obs.copy()
 
     def set_options(self, options: list[dict] | dict | None = None) -> None:
         """Options for the next ``reset()``: ``{"x0": (num_envs, dim) or (dim,)}`` or a list."""
@@ -199,6 +199,9 @@ class ChaosSB3VecEnv(VecEnv):
             self._state, out = self._vstep_params(self._keys, count, self._state, a,
                                                   self.params)
         obs, final, rewards, term, trunc, _reset, vals = c.unpack_batch(np.asarray(out))
+        # writable copies, as DummyVecEnv returns: SB3 itself adds to the rewards in place
+        # (PPO bootstraps truncated episodes with rewards[i] += gamma * value)
+        obs, rewards = obs.copy(), rewards.copy()
         dones = term | trunc
         self.steps += 1
         self._returns += rewards
