@@ -15,7 +15,11 @@ With ``--profile`` the file also gets where one step's time goes, for the single
 call is queued) and the call blocked until its result is ready, the same step's compute inside
 a ``lax.scan`` (no dispatch at all), the host transfer, unpacking, the rest of the adapter's
 Python and Gymnasium's wrappers, with a trivial jitted call's cost as the floor of any call.
-Each part, and each total, is the median of per-call ``perf_counter`` differences.
+Each part, and each total, is the median of per-call ``perf_counter`` differences. The
+profiles are then taken again in a fresh process with
+``jax.config.update("jax_cpu_enable_async_dispatch", False)`` (JAX runs CPU computations inline
+instead of handing them to a worker thread; a process-wide setting that is the user's to
+choose, so the adapters leave it alone).
 
 Usage::
 
@@ -25,9 +29,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -311,15 +318,43 @@ def _profile_table(title: str, parts: list[tuple[str, float]]) -> str:
     return f"\n### {title}\n\n| part | µs (median) |\n|---|---|\n{rows}\n"
 
 
+def _profiles_sync_dispatch(quick: bool) -> str:
+    """Both profiles again in a fresh process whose JAX CPU client runs computations inline
+    (``jax_cpu_enable_async_dispatch=False``, read when JAX starts its CPU client)."""
+    cmd = [sys.executable, __file__, "--profile-json", "--inline-dispatch"] + (
+        ["--quick"] if quick else [])
+    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    single, vector = json.loads(res.stdout.strip().splitlines()[-1])
+    tag = "jax_cpu_enable_async_dispatch=False"
+    return (_profile_table(f"single env, {tag}", [(n, _tuple(v)) for n, v in single])
+            + _profile_table(f"make_vec(1024), {tag}", [(n, _tuple(v)) for n, v in vector]))
+
+
+def _tuple(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _profiles(quick: bool, reps: int):
+    n_prof = 1000 if quick else 3000
+    return profile_single(n_prof, reps), profile_vector(1024, n_prof // 10, reps)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--profile", action="store_true",
                     help="also break one step down (single env and make_vec(1024))")
     ap.add_argument("--out", default="benchmarks/results/core.md")
+    ap.add_argument("--profile-json", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--inline-dispatch", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    load_start = os.getloadavg()
+    if args.inline_dispatch:  # before JAX starts its CPU client
+        jax.config.update("jax_cpu_enable_async_dispatch", False)
     reps = 5 if args.quick else 11
+    if args.profile_json:  # the profiles only, as JSON (for the inline-dispatch process)
+        print(json.dumps(_profiles(args.quick, reps)))
+        return
+    load_start = os.getloadavg()
     n_single = 2000 if args.quick else 5000
 
     rows = []
@@ -348,13 +383,12 @@ def main() -> None:
 
     profile = ""
     if args.profile:
-        n_prof = 1000 if args.quick else 3000
+        single, vector = _profiles(args.quick, reps)
         profile = (
             "\n## Where the time of one step goes\n"
-            + _profile_table(f"single env: gym.make(\"{ID}\").step",
-                             profile_single(n_prof, reps))
-            + _profile_table(f"make_vec({ID!r}, 1024).step",
-                             profile_vector(1024, n_prof // 10, reps))
+            + _profile_table(f"single env: gym.make(\"{ID}\").step", single)
+            + _profile_table(f"make_vec({ID!r}, 1024).step", vector)
+            + _profiles_sync_dispatch(args.quick)
         )
     load_end = os.getloadavg()
     flags = (" --quick" if args.quick else "") + (" --profile" if args.profile else "")
