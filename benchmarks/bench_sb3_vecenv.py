@@ -117,11 +117,11 @@ def main() -> None:
     ]
     for name, n, a, b in rows:
         lines.append(f"| {name} | {n} | {a:,.0f} | {b:,.0f} | {a / b:.2f}× |")
-    lines += ["", "Reading: the jitted env pays one dispatch per call whatever `n_envs`, so it "
-              "wins from 4 envs on and by orders of magnitude at 64; a single env is faster "
-              "through `gym.make`. PPO's rollouts are env-bound and speed up; SAC's `learn()` is "
-              "bound by its gradient steps (2 per env step), so the env backend barely matters "
-              "there."]
+    lines += ["", "Reading: the jitted env pays one dispatch per call whatever `n_envs`, so its "
+              "advantage grows with `n_envs`; a single env is faster through `gym.make`. PPO's "
+              "rollouts are env-bound; SAC's `learn()` is bound by its gradient steps (2 per env "
+              "step), so the env backend matters little there and its row is the most "
+              "sensitive to machine load."]
     flags = (" --quick" if args.quick else "") + (
         f" --reps {args.reps}" if args.reps != 3 and not args.quick else "")
     lines += ["", f"Reproduce: `python benchmarks/bench_sb3_vecenv.py{flags}`", ""]
