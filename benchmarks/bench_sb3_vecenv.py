@@ -6,7 +6,7 @@ report medians over repetitions:
 
 1. raw stepping: ``venv.step(random actions)`` aggregate env-steps/s, for several ``n_envs``;
 2. training: ``model.learn(steps)`` env-steps/s for PPO (16 envs) and SAC (4 envs) with the
-   hyperparameters of ``agents/hyperparams`` (network and batch sizes), after a warm-up.
+   hyperparameters of ``chaosgym/baselines/config/`` (network and batch sizes), after a warm-up.
 
 Usage::
 
@@ -76,6 +76,7 @@ def main() -> None:
     p.add_argument("--out", default="benchmarks/results/sb3_vecenv.md")
     args = p.parse_args()
     torch.set_num_threads(1)
+    load_start = os.getloadavg()[0]
     reps = 1 if args.quick else args.reps
     raw_steps = 300 if args.quick else 1000
     rows = []
@@ -104,10 +105,11 @@ def main() -> None:
         "",
         f"Env `{ID}`; medians over {reps} alternating repetition(s); env-steps per second "
         "(all environments together). `learn()` rows: PPO and SAC with the hyperparameters in "
-        "`agents/hyperparams` (torch with 1 thread).",
+        "`chaosgym/baselines/config/` (torch with 1 thread).",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"load average at the end {os.getloadavg()[0]:.1f} (shared machine: absolute rates "
+        f"load average (1 min) {load_start:.1f} at the start and {os.getloadavg()[0]:.1f} at "
+        "the end (shared machine: absolute rates "
         "vary with load, the ratio is the comparison).",
         "",
         "| measurement | n_envs | ChaosSB3VecEnv | DummyVecEnv | speed-up |",
@@ -115,13 +117,14 @@ def main() -> None:
     ]
     for name, n, a, b in rows:
         lines.append(f"| {name} | {n} | {a:,.0f} | {b:,.0f} | {a / b:.2f}× |")
-    lines += ["", "Reading: the jitted env pays one dispatch per call whatever `n_envs`, so it "
-              "wins from 4 envs on and by orders of magnitude at 64; a single env is faster "
-              "through `gym.make`. PPO's rollouts are env-bound and speed up; SAC's `learn()` is "
-              "bound by its gradient steps (2 per env step), so the env backend barely matters "
-              "there."]
-    lines += ["", "Reproduce: `python benchmarks/bench_sb3_vecenv.py`" +
-              (" --quick" if args.quick else ""), ""]
+    lines += ["", "Reading: the jitted env pays one dispatch per call whatever `n_envs`, so its "
+              "advantage grows with `n_envs`; a single env is faster through `gym.make`. PPO's "
+              "rollouts are env-bound; SAC's `learn()` is bound by its gradient steps (2 per env "
+              "step), so the env backend matters little there and its row is the most "
+              "sensitive to machine load."]
+    flags = (" --quick" if args.quick else "") + (
+        f" --reps {args.reps}" if args.reps != 3 and not args.quick else "")
+    lines += ["", f"Reproduce: `python benchmarks/bench_sb3_vecenv.py{flags}`", ""]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))

@@ -31,9 +31,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from chaosgym.envs.functional import FunctionalEnv
 from chaosgym.envs.wrappers.autoreset import MODES, batched_reset, batched_step, where_done
 
-__all__ = ["EnvContract", "contract_for", "key_from_seed", "keys_from_seeds"]
+__all__ = ["EnvContract", "ParamsMixin", "contract_for", "key_from_seed", "keys_from_seeds"]
 
 _CACHE: collections.OrderedDict[Any, EnvContract] = collections.OrderedDict()
 _CACHE_SIZE = 32
@@ -118,10 +119,85 @@ def keys_from_seeds(seeds: list[int]) -> jax.Array:
     return jnp.stack([key_from_seed(s) for s in seeds])
 
 
+class ParamsMixin:
+    """The ``params`` property of an adapter: the ``EnvParams`` pytree its steps use.
+
+    Setting it converts every leaf to an array once, not on every jitted call.
+    """
+
+    _params: Any
+
+    @property
+    def params(self):
+        """Environment parameters (an :class:`~chaosgym.envs.functional.EnvParams` pytree)."""
+        return self._params
+
+    @params.setter
+    def params(self, value) -> None:
+        self._params = jax.tree_util.tree_map(jnp.asarray, value)
+
+
 def _describe(action: Any) -> str:
     if isinstance(action, np.ndarray):
         return f"an array of dtype {action.dtype} and shape {action.shape}"
     return f"{type(action).__name__} {action!r}"[:200]
+
+
+class _CarryCodec:
+    """A state pytree and its raw key data as one flat ``uint32`` vector (and back), bit-exact.
+
+    A single-env step then passes one array in and gets one array out (every argument and
+    result of a jitted call costs dispatch time): ``[packed outputs | state | key]``. Leaves
+    must be bools or 4- or 8-byte real numbers without weak types (:meth:`for_state` returns
+    ``None`` otherwise and the adapters pass the pytree as it is).
+    """
+
+    def __init__(self, treedef, specs):
+        self.treedef = treedef
+        self.specs = specs  # (shape, dtype, size, words) per leaf, the key data last
+        self.words = sum(w for *_, w in specs)
+
+    @classmethod
+    def for_state(cls, state, key_data) -> _CarryCodec | None:
+        leaves, treedef = jax.tree_util.tree_flatten(state)
+        specs = []
+        for leaf in [*leaves, key_data]:
+            dt = np.dtype(leaf.dtype)
+            if getattr(leaf, "weak_type", False):
+                return None
+            size = int(np.prod(leaf.shape))
+            if dt == np.bool_:
+                words = size
+            elif dt.kind in "fiu" and dt.itemsize in (4, 8):
+                words = size * dt.itemsize // 4
+            else:
+                return None
+            specs.append((tuple(leaf.shape), dt, size, words))
+        return cls(treedef, tuple(specs))
+
+    def encode(self, state, key_data) -> jax.Array:
+        parts = []
+        for leaf, (_, dt, _, _) in zip([*jax.tree_util.tree_leaves(state), key_data],
+                                       self.specs, strict=True):
+            leaf = jnp.asarray(leaf, dt)
+            if dt == np.bool_:
+                parts.append(leaf.astype(jnp.uint32).reshape(-1))
+            else:
+                parts.append(jax.lax.bitcast_convert_type(leaf, jnp.uint32).reshape(-1))
+        return jnp.concatenate(parts)
+
+    def decode(self, words: jax.Array):
+        leaves, o = [], 0
+        for shape, dt, size, n in self.specs:
+            w = words[o:o + n]
+            o += n
+            if dt == np.bool_:
+                leaves.append((w != 0).reshape(shape))
+            elif dt.itemsize == 8:
+                leaves.append(jax.lax.bitcast_convert_type(w.reshape(size, 2), dt).reshape(shape))
+            else:
+                leaves.append(jax.lax.bitcast_convert_type(w, dt).reshape(shape))
+        return jax.tree_util.tree_unflatten(self.treedef, leaves[:-1]), leaves[-1]
 
 
 class EnvContract:
@@ -162,23 +238,53 @@ class EnvContract:
         self.info_bool: tuple[bool, ...] = tuple(
             info0[n].dtype == jnp.bool_ for n in self.info_names
         )
+        # A FunctionalEnv state carries its step count: the step key is the (fixed) episode
+        # key folded with it, so a step does not return a new key. Wrapper stacks split a
+        # carried key on every step.
+        self.fixed_key = hasattr(st0, "t")
+        # batched layout: [obs | final_obs | bool rows | float rows], each row one field of
+        # every environment, so every field unpacks as a contiguous view
+        kinds = tuple(zip(self.info_names, self.info_bool, strict=True))
+        self._bool_rows = ("terminated", "truncated", "reset", *(n for n, b in kinds if b))
+        self._float_rows = ("reward", *(n for n, b in kinds if not b))
+        # single layout: [obs | reward, terminated, truncated, info...]
+        self._info_at = tuple((n, b, 3 + j) for j, (n, b) in enumerate(kinds))
+        self._row_count = len(self._bool_rows) + len(self._float_rows)
+        self._batch_layout: dict[int, tuple] = {}
         # initial states can be given (``reset(options={"x0": ...})``) when the core itself
         # is a FunctionalEnv (a wrapper's observation would not match its reset_to)
         self.supports_x0 = callable(getattr(type(core), "reset_to", None))
+        # the single-env carry: one uint32 vector [packed outputs | state | key data]
+        kd0 = jax.eval_shape(jax.random.key_data, k0)
+        st1 = jax.eval_shape(core.step, k0, st0, a0, self.default_params)[1]
+        same = (jax.tree_util.tree_structure(st1) == jax.tree_util.tree_structure(st0)
+                and all(x.shape == y.shape and x.dtype == y.dtype
+                        and x.weak_type == y.weak_type for x, y in
+                        zip(jax.tree_util.tree_leaves(st1), jax.tree_util.tree_leaves(st0),
+                            strict=True)))
+        self.carry = _CarryCodec.for_state(st0, kd0) if same else None
+        self.pack_words = (self.obs_dim + 3 + len(self.info_names)) * (
+            np.dtype(self.pack_dtype).itemsize // 4)
+        # the core itself flags a non-finite action of this very step (a wrapper stack may
+        # delay or repeat actions, so there the adapters test every action)
+        self.flags_invalid = isinstance(core, FunctionalEnv)
         self._programs: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ validation
-    def check_action(self, action: Any, batch: int | None = None) -> np.ndarray:
+    def check_action(self, action: Any, batch: int | None = None,
+                     flagged: bool = False) -> np.ndarray:
         """``action`` as a float32 array of the action shape (``(batch, *shape)``).
 
         Raises ``TypeError`` for anything that is not a real number array (strings, bools,
         complex numbers, ``None``, objects) and ``ValueError`` for a wrong shape or a
         non-finite value. Finite values beyond float32's range are clipped to the action box
-        (as every out-of-range action is).
+        (as every out-of-range action is). ``flagged=True`` (a caller that steps a
+        FunctionalEnv and raises on ``info["invalid_action"]`` before keeping the step) skips
+        the finiteness test of an action that is already a float32 array of the right shape.
         """
         shape = self.act_shape if batch is None else (int(batch), *self.act_shape)
         if type(action) is np.ndarray and action.dtype == np.float32 and action.shape == shape:
-            if not np.isfinite(action).all():  # fast path
+            if not flagged and not np.isfinite(action).all():  # fast path
                 self.raise_invalid(action)
             return action
         expected = f"a real-valued array of shape {shape} (float32, in [-1, 1])"
@@ -264,27 +370,57 @@ class EnvContract:
                                 jnp.stack([jnp.asarray(c).astype(dt) for c in tail])])
 
     def unpack(self, out: np.ndarray):
-        """``(obs, reward, terminated, truncated, info, invalid)`` of a packed single step."""
+        """``(obs, reward, terminated, truncated, info)`` of a packed single step."""
         n = self.obs_dim
-        obs = out[:n].astype(np.float32, copy=False).reshape(self.observation_space.shape)
-        reward, term, trunc, *vals = out[n:].tolist()
-        info = {name: (v != 0.0 if is_bool else v)
-                for name, is_bool, v in zip(self.info_names, self.info_bool, vals, strict=True)}
-        return obs, reward, term != 0.0, trunc != 0.0, info
+        obs = out[:n]
+        if obs.dtype != np.float32:
+            obs = obs.astype(np.float32)
+        vals = out[n:].tolist()
+        info = {name: (vals[j] != 0.0 if is_bool else vals[j])
+                for name, is_bool, j in self._info_at}
+        return (obs.reshape(self.observation_space.shape), vals[0], vals[1] != 0.0,
+                vals[2] != 0.0, info)
+
+    def unpack_carry(self, carry: np.ndarray):
+        """:meth:`unpack` of a single-env carry (its packed outputs come first)."""
+        return self.unpack(carry[:self.pack_words].view(self.pack_dtype))
+
+    def _pack_batch(self, obs, final, r, term, trunc, reset, info):
+        """Every output of a batched step in one flat array (see :meth:`unpack_batch`)."""
+        dt = self.pack_dtype
+        rows = [c.astype(dt) for c in (term, trunc, reset,
+                                        *(info[k] for k in self._bool_rows[3:]), r,
+                                        *(info[k] for k in self._float_rows[1:]))]
+        return jnp.concatenate([obs.reshape(-1).astype(dt), final.reshape(-1).astype(dt),
+                                jnp.stack(rows).reshape(-1)])
+
+    def _layout(self, size: int) -> tuple:
+        lay = self._batch_layout.get(size)
+        if lay is None:
+            n = size // (2 * self.obs_dim + self._row_count)
+            o = n * self.obs_dim
+            nb = len(self._bool_rows)
+            float_info = tuple((name, 1 + j) for j, name in enumerate(self._float_rows[1:]))
+            bool_info = tuple((name, 3 + j) for j, name in enumerate(self._bool_rows[3:]))
+            # the info entries in the contract's order: (name, is_bool, row)
+            rows = dict(float_info) | dict(bool_info)
+            order = tuple((name, b, rows[name])
+                          for name, b in zip(self.info_names, self.info_bool, strict=True))
+            lay = self._batch_layout[size] = (n, o, 2 * o, 2 * o + nb * n, nb, order)
+        return lay
 
     def unpack_batch(self, out: np.ndarray):
         """``(obs, final_obs, reward, terminated, truncated, reset, info)`` of a batch."""
-        d = self.obs_dim
-        obs = out[:, :d].astype(np.float32, copy=False)
-        final = out[:, d:2 * d].astype(np.float32, copy=False)
-        tail = out[:, 2 * d:]
-        reward = tail[:, 0].astype(np.float32, copy=False)
-        term, trunc, reset = tail[:, 1] != 0, tail[:, 2] != 0, tail[:, 3] != 0
-        info = {}
-        for j, (name, is_bool) in enumerate(zip(self.info_names, self.info_bool, strict=True)):
-            col = tail[:, 4 + j]
-            info[name] = col != 0 if is_bool else col.astype(np.float32, copy=False)
-        return obs, final, reward, term, trunc, reset, info
+        n, o, b0, f0, nb, order = self._layout(out.size)
+        shape = (n, *self.observation_space.shape)
+        obs, final = out[:o].reshape(shape), out[o:b0].reshape(shape)
+        flags = out[b0:f0].reshape(nb, n) != 0
+        floats = out[f0:].reshape(-1, n)
+        if floats.dtype != np.float32:
+            obs, final, floats = (obs.astype(np.float32), final.astype(np.float32),
+                                  floats.astype(np.float32))
+        info = {name: flags[j] if is_bool else floats[j] for name, is_bool, j in order}
+        return obs, final, floats[0], flags[0], flags[1], flags[2], info
 
     # ------------------------------------------------------------------ programs
     def program(self, name: str):
@@ -294,24 +430,54 @@ class EnvContract:
             p = self._programs[name] = self._build(name)
         return p
 
+    def _single_step(self, state, key_data, action, params):
+        """The pure single-env step: ``(state, packed)``, or ``(state, key_data, packed)``
+        for a core that splits a carried key."""
+        # Keys cross the boundary as raw uint32 data (cheaper to pass than typed keys). The
+        # step key of a FunctionalEnv state is the episode key folded with the step count
+        # (XLA drops it when the dynamics and the task are deterministic); other cores
+        # (wrapper stacks) split a carried key.
+        key = jax.random.wrap_key_data(key_data)
+        if self.fixed_key:
+            sub = jax.random.fold_in(key, state.t)
+        else:
+            key, sub = jax.random.split(key)
+        obs, state, r, term, trunc, info = self.core.step(sub, state, action, params)
+        packed = self._pack(obs, r, term, trunc, info)
+        if self.fixed_key:
+            return state, packed
+        return state, jax.random.key_data(key), packed
+
     def _build(self, name: str):
         core = self.core
         default = self.default_params
         if name in ("step", "step_default"):
-            def step(state, key, action, params):
-                # The step key of a FunctionalEnv state is the episode key folded with the step
-                # count (XLA drops it when the dynamics and the task are deterministic); other
-                # cores (wrapper stacks) carry a key that is split on every step.
-                if hasattr(state, "t"):
-                    sub = jax.random.fold_in(key, state.t)
-                else:
-                    key, sub = jax.random.split(key)
-                obs, state, r, term, trunc, info = core.step(sub, state, action, params)
-                return state, key, self._pack(obs, r, term, trunc, info)
-
+            step = self._single_step
             if name == "step_default":
-                return jax.jit(lambda state, key, action: step(state, key, action, default))
+                # the default parameters are constants of the program: fewer arguments to pass
+                return jax.jit(lambda state, key_data, action: step(state, key_data, action,
+                                                                     default))
             return jax.jit(step)
+        if name in ("carry_step", "carry_step_default"):
+            codec, pw = self.carry, self.pack_words
+            tree_step = self._single_step
+
+            def cstep(carry, action, params):
+                state, key_data = codec.decode(carry[pw:])
+                res = tree_step(state, key_data, action, params)
+                packed = jax.lax.bitcast_convert_type(res[-1], jnp.uint32).reshape(-1)
+                return jnp.concatenate([packed, codec.encode(res[0], res[1] if len(res) == 3
+                                                             else key_data)])
+
+            if name == "carry_step_default":
+                return jax.jit(lambda carry, action: cstep(carry, action, default))
+            return jax.jit(cstep)
+        if name == "carry_encode":
+            codec, pw = self.carry, self.pack_words
+            return jax.jit(lambda state, key_data: jnp.concatenate(
+                [jnp.zeros((pw,), jnp.uint32), codec.encode(state, key_data)]))
+        if name == "carry_decode":
+            return jax.jit(lambda carry: self.carry.decode(carry[self.pack_words:]))
         if name == "reset":
             def reset(key, x0, use_x0, params):
                 obs, state = core.reset(key, params)
@@ -336,41 +502,48 @@ class EnvContract:
         if name == "merge":
             return jax.jit(where_done)
         if name == "stream_keys":
-            return jax.jit(jax.vmap(lambda k: jax.random.fold_in(k, 0x5EED)))
-        if name.startswith("batch_step:"):
-            mode = name.split(":", 1)[1]
+            return jax.jit(lambda keys: jax.random.key_data(
+                jax.vmap(lambda k: jax.random.fold_in(k, 0x5EED))(keys)))
+        if name.startswith(("batch_step:", "batch_step_default:")):
+            kind, mode = name.split(":", 1)
             if mode not in MODES:
                 raise ValueError(f"autoreset mode must be one of {MODES}, got {mode!r}")
             bstep = batched_step(core, mode)
-            dt = self.pack_dtype
+            pack = self._pack_batch
+            if mode == "next_step":
+                def vstep(key_data, count, state, actions, params, pending):
+                    state, pending, out = bstep(jax.random.wrap_key_data(key_data), count,
+                                                state, actions, params, pending)
+                    return state, pending, pack(*out)
+            else:  # no environment is ever pending: the program neither takes nor returns it
+                def vstep(key_data, count, state, actions, params):
+                    state, _, out = bstep(jax.random.wrap_key_data(key_data), count, state,
+                                          actions, params, None)
+                    return state, pack(*out)
 
-            def vstep(keys, count, state, actions, params, pending):
-                state, pending, (obs, final, r, term, trunc, reset, info) = bstep(
-                    keys, count, state, actions, params, pending)
-                cols = [r, term, trunc, reset, *(info[n] for n in self.info_names)]
-                tail = jnp.stack([c.astype(dt) for c in cols], axis=1)
-                n = obs.shape[0]
-                packed = jnp.concatenate(
-                    [obs.reshape(n, -1).astype(dt), final.reshape(n, -1).astype(dt), tail],
-                    axis=1)
-                return state, pending, packed
+            if kind == "batch_step_default":
+                # the default parameters are constants of the program: fewer arguments to pass
+                def vstep_default(key_data, count, state, actions, *pending):
+                    return vstep(key_data, count, state, actions, default, *pending)
 
+                return jax.jit(vstep_default, donate_argnums=(2,))
             return jax.jit(vstep, donate_argnums=(2,))
         raise KeyError(name)
 
     # ------------------------------------------------------------------ helpers for adapters
     def reset_single(self, seed: int, x0: np.ndarray | None, params):
-        """``(state, key, obs)`` of an episode started with ``seed`` (and ``x0``)."""
+        """``(state, key_data, obs)`` of an episode started with ``seed`` (and ``x0``); the key
+        travels as its raw ``uint32`` data (``jax.random.key_data``)."""
         key = key_from_seed(seed)
         use = x0 is not None
         x = np.zeros(self.state_dim) if x0 is None else x0
         state, obs = self.program("reset")(key, jnp.asarray(x), use, params)
-        if not hasattr(state, "t"):  # a wrapper stack: the step keys come from a carried key
+        if not self.fixed_key:  # a wrapper stack: the step keys come from a carried key
             key = jax.random.fold_in(key, 0x5EED)
-        return state, key, np.asarray(obs)
+        return state, jax.random.key_data(key), np.asarray(obs)
 
     def reset_batch(self, seeds: list[int], x0: np.ndarray, use_x0: np.ndarray, params):
-        """``(state, stream_keys, obs)`` of ``len(seeds)`` episodes."""
+        """``(state, stream_key_data, obs)`` of ``len(seeds)`` episodes (keys as raw data)."""
         keys = keys_from_seeds(seeds)
         state, obs = self.program("batch_reset")(keys, jnp.asarray(x0), jnp.asarray(use_x0),
                                                   params)

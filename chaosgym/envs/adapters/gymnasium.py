@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from chaosgym.envs.adapters._contract import EnvContract, contract_for
+from chaosgym.envs.adapters._contract import EnvContract, ParamsMixin, contract_for
 from chaosgym.envs.validation import check_int
 
 __all__ = ["ChaosEnv", "GymEnv"]
@@ -53,7 +53,7 @@ def _time_limit_of_gym_make() -> tuple[int | None, bool]:
     return None, False
 
 
-class _ContractEnv(gym.Env):
+class _ContractEnv(ParamsMixin, gym.Env):
     """Shared machinery of the Gymnasium adapters (state, seeding, step, reset)."""
 
     contract: EnvContract
@@ -65,26 +65,45 @@ class _ContractEnv(gym.Env):
         self.action_space = contract.action_space
         self._default_params = contract.default_params
         self._params = contract.default_params
-        self._step_default = contract.program("step_default")
-        self._step_params = contract.program("step")
+        # The episode lives in one uint32 array on the device, [packed outputs | state | key]
+        # (one argument in, one result out per step), when the state's leaves allow it
+        # (contract.carry); otherwise as the state pytree and the key data.
+        self._carry = None
+        self._tree = None
+        if contract.carry is not None:
+            self._step_default = contract.program("carry_step_default")
+            self._step_params = contract.program("carry_step")
+            self._encode = contract.program("carry_encode")
+            self._decode = contract.program("carry_decode")
+        else:
+            self._step_default = contract.program("step_default")
+            self._step_params = contract.program("step")
         self._reset = contract.program("reset")
-        self._state = None
-        self._key = None
-
-    @property
-    def params(self):
-        """Environment parameters (an :class:`~chaosgym.envs.functional.EnvParams` pytree)."""
-        return self._params
-
-    @params.setter
-    def params(self, value) -> None:
-        # leaves become arrays once here, not on every jitted call
-        self._params = jax.tree_util.tree_map(jnp.asarray, value)
 
     @property
     def _step(self):
         """The compiled step in use (for inspection: ``_cache_size()``)."""
         return self._step_default if self._params is self._default_params else self._step_params
+
+    @property
+    def _state(self):
+        """The current state pytree (``None`` before the first reset)."""
+        if self._carry is not None:
+            return self._decode(self._carry)[0]
+        return None if self._tree is None else self._tree[0]
+
+    @property
+    def _key(self):
+        """The current key data (``uint32``; ``None`` before the first reset)."""
+        if self._carry is not None:
+            return self._decode(self._carry)[1]
+        return None if self._tree is None else self._tree[1]
+
+    def _set_episode(self, state, key_data) -> None:
+        if self.contract.carry is not None:
+            self._carry = self._encode(state, key_data)
+        else:
+            self._tree = (state, key_data)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         """Start an episode from a fresh attractor state (or ``options["x0"]``)."""
@@ -94,29 +113,43 @@ class _ContractEnv(gym.Env):
         super().reset(seed=seed)
         episode_seed = seed if seed is not None else int(self.np_random.integers(0, 2**31 - 1))
         x0 = c.check_x0(options["x0"]) if "x0" in options else None
-        self._state, self._key, obs = c.reset_single(episode_seed, x0, self._params)
+        state, key_data, obs = c.reset_single(episode_seed, x0, self._params)
+        self._set_episode(state, key_data)
         return obs, {}
 
     def step(self, action):
-        if self._state is None:
-            raise gym.error.ResetNeeded(f"{self.contract.env_id}: call reset() before step()")
         c = self.contract
-        a = c.check_action(action)
+        if self._carry is not None:
+            a = c.check_action(action, flagged=c.flags_invalid)
+            if self._params is self._default_params:
+                carry = self._step_default(self._carry, a)
+            else:
+                carry = self._step_params(self._carry, a, self._params)
+            obs, reward, term, trunc, info = c.unpack_carry(np.asarray(carry))
+            if info["invalid_action"]:
+                c.raise_invalid(action)
+            self._carry = carry
+            return obs, reward, term, trunc, info
+        if self._tree is None:
+            raise gym.error.ResetNeeded(f"{c.env_id}: call reset() before step()")
+        a = c.check_action(action, flagged=c.flags_invalid)
+        state, key_data = self._tree
         if self._params is self._default_params:
-            state, key, out = self._step_default(self._state, self._key, a)
+            res = self._step_default(state, key_data, a)
         else:
-            state, key, out = self._step_params(self._state, self._key, a, self._params)
-        obs, reward, term, trunc, info = c.unpack(np.asarray(out))
+            res = self._step_params(state, key_data, a, self._params)
+        obs, reward, term, trunc, info = c.unpack(np.asarray(res[-1]))
         if info["invalid_action"]:
             c.raise_invalid(action)
-        self._state, self._key = state, key
+        # a wrapper stack splits its carried key on every step
+        self._tree = (res[0], key_data if c.fixed_key else res[1])
         return obs, reward, term, trunc, info
 
     # ------------------------------------------------------------------ pickling
     def _episode(self) -> dict[str, Any]:
         return {
             "state": None if self._state is None else jax.device_get(self._state),
-            "key": None if self._key is None else np.asarray(jax.random.key_data(self._key)),
+            "key": None if self._key is None else np.asarray(self._key),
             "params": jax.device_get(self._params),
             "np_random": self._np_random,
             "spec": self.spec,
@@ -129,8 +162,8 @@ class _ContractEnv(gym.Env):
         self._np_random = ep["np_random"]
         self.spec = ep["spec"]
         if ep["state"] is not None:
-            self._state = jax.tree_util.tree_map(jnp.asarray, ep["state"])
-            self._key = jax.random.wrap_key_data(jnp.asarray(ep["key"]))
+            self._set_episode(jax.tree_util.tree_map(jnp.asarray, ep["state"]),
+                              jnp.asarray(ep["key"]))
 
 
 def _same(a, b) -> bool:

@@ -45,7 +45,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import jax.numpy as jnp
 import numpy as np
 
 from chaosgym.envs.adapters._contract import contract_for
@@ -129,10 +128,10 @@ class ChaosSB3VecEnv(VecEnv):
         self._seeds = [None if seed is None else seed + i for i in range(n)]
         self._state = None
         self._keys = None
-        self._pending = jnp.zeros((n,), bool)
         self._count = 0
         self._actions: np.ndarray | None = None
-        self._vstep = c.program("batch_step:same_step")
+        self._vstep_default = c.program("batch_step_default:same_step")
+        self._vstep_params = c.program("batch_step:same_step")
         self.steps = np.zeros(n, np.int64)
         self._returns = np.zeros(n, np.float64)
         self._t0 = time.time()
@@ -161,7 +160,7 @@ class ChaosSB3VecEnv(VecEnv):
         self.reset_infos = [{} for _ in range(n)]
         self._reset_seeds()
         self._reset_options()
-        return obs
+        return obs.copy()
 
     def set_options(self, options: list[dict] | dict | None = None) -> None:
         """Options for the next ``reset()``: ``{"x0": (num_envs, dim) or (dim,)}`` or a list."""
@@ -193,10 +192,16 @@ class ChaosSB3VecEnv(VecEnv):
         c = self.contract
         a = c.check_action(self._actions, self.num_envs)
         self._count += 1
-        self._state, self._pending, out = self._vstep(
-            self._keys, np.uint32(self._count % 2**32), self._state, a, self.params,
-            self._pending)
+        count = np.uint32(self._count & 0xFFFFFFFF)
+        if self.params is c.default_params:
+            self._state, out = self._vstep_default(self._keys, count, self._state, a)
+        else:
+            self._state, out = self._vstep_params(self._keys, count, self._state, a,
+                                                  self.params)
         obs, final, rewards, term, trunc, _reset, vals = c.unpack_batch(np.asarray(out))
+        # writable copies, as DummyVecEnv returns: SB3 itself adds to the rewards in place
+        # (PPO bootstraps truncated episodes with rewards[i] += gamma * value)
+        obs, rewards = obs.copy(), rewards.copy()
         dones = term | trunc
         self.steps += 1
         self._returns += rewards

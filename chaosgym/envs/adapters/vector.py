@@ -23,13 +23,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import gymnasium as gym
-import jax
 import jax.numpy as jnp
 import numpy as np
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
-from chaosgym.envs.adapters._contract import contract_for
+from chaosgym.envs.adapters._contract import ParamsMixin, contract_for
 from chaosgym.envs.validation import check_int
 from chaosgym.envs.wrappers.autoreset import MODES
 
@@ -47,7 +46,7 @@ def check_num_envs(num_envs: Any) -> int:
     return check_int("num_envs", num_envs, 1, 2**31)
 
 
-class ChaosVectorEnv(gym.vector.VectorEnv):
+class ChaosVectorEnv(ParamsMixin, gym.vector.VectorEnv):
     """``num_envs`` copies of a registered id stepped by one jitted ``vmap``.
 
     Args:
@@ -98,7 +97,9 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         self.single_action_space = c.action_space
         self.observation_space = batch_space(self.single_observation_space, n)
         self.action_space = batch_space(self.single_action_space, n)
-        self._vstep = c.program(f"batch_step:{self._mode}")
+        self._vstep_default = c.program(f"batch_step_default:{self._mode}")
+        self._vstep_params = c.program(f"batch_step:{self._mode}")
+        self._info_keys = tuple((k, "_" + k) for k in c.info_names)
         self._state = None
         self._keys = None
         self._pending = jnp.zeros((n,), bool)
@@ -108,13 +109,11 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         self._all.flags.writeable = False
 
     @property
-    def params(self):
-        """Environment parameters shared by all copies (an ``EnvParams`` pytree)."""
-        return self._params
-
-    @params.setter
-    def params(self, value) -> None:
-        self._params = jax.tree_util.tree_map(jnp.asarray, value)
+    def _vstep(self):
+        """The compiled batched step in use (for inspection: ``_cache_size()``)."""
+        if self._params is self.contract.default_params:
+            return self._vstep_default
+        return self._vstep_params
 
     # ------------------------------------------------------------------ reset
     def _seeds(self, seed) -> list[int]:
@@ -179,9 +178,15 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
         c = self.contract
         a = c.check_action(actions, self.num_envs)
         self._count += 1
-        state, pending, out = self._vstep(self._keys, np.uint32(self._count % 2**32),
-                                          self._state, a, self._params, self._pending)
-        self._state, self._pending = state, pending
+        count = np.uint32(self._count & 0xFFFFFFFF)
+        extra = () if self._params is c.default_params else (self._params,)
+        if self._mode == "next_step":
+            prog = self._vstep_params if extra else self._vstep_default
+            self._state, self._pending, out = prog(self._keys, count, self._state, a, *extra,
+                                                   self._pending)
+        else:
+            prog = self._vstep_params if extra else self._vstep_default
+            self._state, out = prog(self._keys, count, self._state, a, *extra)
         obs, final, r, term, trunc, reset, vals = c.unpack_batch(np.asarray(out))
         self._obs = obs
         info: dict[str, Any] = {}
@@ -190,22 +195,23 @@ class ChaosVectorEnv(gym.vector.VectorEnv):
             if done.any():
                 mask = ~done
                 final_info: dict[str, Any] = {}
-                for k, v in vals.items():
-                    final_info[k], final_info["_" + k] = v, done
-                    info[k], info["_" + k] = v, mask
+                for k, mk in self._info_keys:
+                    v = vals[k]
+                    final_info[k], final_info[mk] = v, done
+                    info[k], info[mk] = v, mask
                 final_obs = np.full(self.num_envs, None, dtype=object)
                 for i in np.flatnonzero(done):
                     final_obs[i] = final[i]
                 info.update(final_obs=final_obs, _final_obs=done, final_info=final_info,
                             _final_info=done)
                 return obs, r, term, trunc, info
+            mask = self._all
         elif self._mode == "next_step" and reset.any():
             mask = ~reset
-            for k, v in vals.items():
-                info[k], info["_" + k] = v, mask
-            return obs, r, term, trunc, info
-        for k, v in vals.items():
-            info[k], info["_" + k] = v, self._all
+        else:
+            mask = self._all
+        for k, mk in self._info_keys:
+            info[k], info[mk] = vals[k], mask
         return obs, r, term, trunc, info
 
     # ------------------------------------------------------------------ state access
