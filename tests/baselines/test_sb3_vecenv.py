@@ -90,7 +90,7 @@ def test_seeding_is_reproducible_and_sb3_api():
 
 def test_returned_arrays_are_writable():
     # SB3 adds to the rewards in place (PPO bootstraps truncated episodes), as DummyVecEnv allows
-    venv = ChaosSB3VecEnv("chaosgym/LorenzStabilize-v0", 4, seed=0, max_episode_steps=2)
+    venv = ChaosSB3VecEnv("chaosgym/LorenzStabilize-v1", 4, seed=0, max_episode_steps=2)
     assert venv.reset().flags.writeable
     for _ in range(2):
         obs, rewards, dones, _ = venv.step(np.zeros((4, 1), np.float32))
