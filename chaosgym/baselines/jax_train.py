@@ -47,7 +47,7 @@ from chaosgym.baselines.storage import RunLock, atomic_write
 
 __all__ = ["JAX_ALGOS", "deterministic_policy", "evaluate_jax_policy",
            "load_jax_hyperparams", "load_jax_policy", "make_learner", "rejax_env", "rollout",
-           "run_dir_for_jax", "train_jax_run", "tree_from_bytes", "tree_to_bytes"]
+           "run_dir_for_jax", "seed_programs", "train_jax_run", "tree_from_bytes", "tree_to_bytes"]
 
 JAX_ALGOS = ("ppo", "sac", "td3")
 N_VALIDATION = 30
@@ -213,6 +213,40 @@ def rollout(fenv, act, ics, steps: int | None = None):
 
 
 # ---------------------------------------------------------------------- the run
+def _strong(tree):
+    """``tree`` with every array strongly typed (its own dtype; PRNG keys as they are).
+
+    rejax's initial state holds weakly typed scalars (``log_alpha = jnp.array(0.0)``, step
+    counters, ``count=1e-4``) that one training chunk turns strong, and a changed weak-type
+    flag is a new signature to ``jit``: without this, the second and third chunks of SAC each
+    recompiled the whole program (about as long as the first compile).
+    """
+    from jax import lax
+
+    def one(x):
+        x = jnp.asarray(x)
+        if jnp.issubdtype(x.dtype, jax.dtypes.prng_key):
+            return x
+        return lax.convert_element_type(x, x.dtype)
+
+    return jax.tree_util.tree_map(one, tree)
+
+
+def seed_programs(learner):
+    """``(init, advance)``: the jitted, seed-vmapped programs of ``learner``.
+
+    ``init(keys)`` builds one state per key; ``advance(ts)`` trains every seed by one chunk
+    (the learner's ``total_timesteps``) and consumes ``ts`` (its buffers are donated, so the
+    replay buffer is updated in place rather than copied each chunk). Both return strongly
+    typed states, as :func:`tree_from_bytes` does, so every chunk — fresh, continued or
+    resumed — runs the one compiled program.
+    """
+    init = jax.jit(jax.vmap(lambda k: _strong(learner.init_state(k))))
+    advance = jax.jit(jax.vmap(lambda ts: _strong(learner.train(train_state=ts)[0])),
+                      donate_argnums=0)
+    return init, advance
+
+
 class _Compiled:
     """The jitted, seed-vmapped programs of one (env, algo, hyperparameters, chunk) run."""
 
@@ -220,8 +254,7 @@ class _Compiled:
         self.learner = make_learner(fenv, algo, hp, chunk)
         learner = self.learner
         act = deterministic_policy(learner, algo)
-        self.init = jax.jit(jax.vmap(learner.init_state))
-        self.advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
+        self.init, self.advance = seed_programs(learner)
         self.evaluate = jax.jit(jax.vmap(lambda ts: rollout(
             fenv, lambda o: act(ts, o), val_ics)))
 
