@@ -1,13 +1,18 @@
 """Training throughput: the JAX backend (rejax, seeds vmapped) against SB3 ``learn()``.
 
-In one run, on one environment (default ``chaosgym/LorenzStabilize-v1``):
+In one run, on one environment (default :data:`ENV_ID`):
 
-1. SB3 PPO and SAC ``learn()`` env-steps/s with the packaged hyperparameters
-   (``chaosgym/baselines/config/{ppo,sac}.yml``) on the jitted ``ChaosSB3VecEnv``, torch with one
-   thread, after a warm-up ``learn()``; medians over ``--reps`` timed calls.
+1. SB3 PPO and SAC ``learn()`` env-steps/s on the jitted ``ChaosSB3VecEnv``, torch with one
+   thread, after a warm-up ``learn()``; medians over ``--reps`` timed calls. Two settings each:
+   *matched* — the JAX backend's own hyperparameters (``config/jax_{ppo,sac}.yml``) translated
+   to SB3 (same envs, network, batch, epochs / gradient steps per env step, buffer), the basis
+   of the ratios — and *packaged* (``config/{ppo,sac}.yml``), for reference. All learners are
+   set up first; their timed reps then run in turn (SB3, JAX, SB3, JAX, ...), so that a shared
+   machine's changing load falls on all of them alike.
 2. The JAX backend's PPO and SAC (``config/jax_{ppo,sac}.yml``), ``--seeds`` seeds in one
-   vmapped program: compile time (the first chunk) and steady env-steps/s (all seeds together),
-   medians over ``--reps`` chunks.
+   vmapped program (:func:`chaosgym.baselines.jax_train.seed_programs`, as training runs it):
+   compile time (the first chunk) and steady env-steps/s (all seeds together), medians over
+   ``--reps`` chunks, all timed after SAC's replay buffer has filled.
 3. Time to solve LorenzStabilize at radius 0.01: the JAX backend trains all seeds together,
    evaluating the deterministic policies on the validation states after every chunk, until
    every seed holds the target within 0.01 over the sustained window on at least
@@ -17,7 +22,8 @@ In one run, on one environment (default ``chaosgym/LorenzStabilize-v1``):
    own step cost (``jit(vmap(scan(step)))``, 16 envs).
 
 Writes ``benchmarks/results/training_speed.{md,json}``; the load average before and after is
-recorded because the machine may be shared.
+recorded because the machine may be shared. ``--notes FILE`` appends a Markdown file's lines to
+the report; ``--render JSON`` rewrites the Markdown from a stored JSON without measuring.
 
     nice -n 10 python benchmarks/training_speed.py --sweep
 """
@@ -38,13 +44,59 @@ import jax.numpy as jnp
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+ENV_ID = "chaosgym/LorenzStabilize-v1"  # the one place the id (and its version) is named
 
 
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def sb3_speed(env_id: str, algo: str, steps: int, reps: int) -> dict:
+def sb3_from_jax(algo: str, jhp: dict) -> dict:
+    """The JAX backend's rejax hyperparameters ``jhp`` as an rl-zoo3 style SB3 entry.
+
+    Same number of envs, network (sizes and activation), batch, gradient work per env step
+    (PPO: rollout length, epochs, minibatches; SAC: one vector step then ``num_epochs``
+    gradient steps), replay buffer, discount, target update and observation normalisation.
+    """
+    import torch
+
+    ak = jhp.get("agent_kwargs", {})
+    layers = list(ak.get("hidden_layer_sizes", [64, 64]))
+    act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[ak.get("activation",
+                                                            "tanh" if algo == "ppo" else "relu")]
+    norm = {"norm_obs": True, "norm_reward": False} if jhp.get("normalize_observations") else {}
+    n_envs = int(jhp.get("num_envs", 1))
+    if algo == "ppo":
+        n_steps = int(jhp["num_steps"])
+        return {"policy": "MlpPolicy", "n_envs": n_envs, "normalize": norm,
+                "n_steps": n_steps, "batch_size": n_envs * n_steps // int(jhp["num_minibatches"]),
+                "n_epochs": int(jhp["num_epochs"]), "learning_rate": float(jhp["learning_rate"]),
+                "gamma": float(jhp["gamma"]), "gae_lambda": float(jhp["gae_lambda"]),
+                "clip_range": float(jhp["clip_eps"]), "ent_coef": float(jhp["ent_coef"]),
+                "vf_coef": float(jhp["vf_coef"]), "max_grad_norm": float(jhp["max_grad_norm"]),
+                "policy_kwargs": {"net_arch": {"pi": layers, "vf": layers},
+                                  "activation_fn": act}}
+    return {"policy": "MlpPolicy", "n_envs": n_envs, "normalize": norm,
+            "learning_rate": float(jhp["learning_rate"]), "buffer_size": int(jhp["buffer_size"]),
+            "batch_size": int(jhp["batch_size"]), "gamma": float(jhp["gamma"]),
+            "tau": 1.0 - float(jhp["polyak"]), "train_freq": 1,
+            "gradient_steps": int(jhp["num_epochs"]), "learning_starts": int(jhp["fill_buffer"]),
+            "policy_kwargs": {"net_arch": layers, "activation_fn": act}}
+
+
+def _timed(fn) -> tuple[float, float]:
+    """``(wall seconds, CPU seconds of this process)`` of ``fn()``."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def sb3_speed(env_id: str, algo: str, steps: int, reps: int, hp: dict | None = None):
+    """SB3 ``learn()`` env-steps/s with ``hp`` (default: the packaged ``config/<algo>.yml``).
+
+    A generator (see :func:`interleaved`): set-up and warm-up, then one timed ``learn()`` per
+    ``next``; it returns the summary.
+    """
     import torch
 
     from chaosgym.baselines.hyperparams import load_hyperparams, model_kwargs
@@ -52,7 +104,7 @@ def sb3_speed(env_id: str, algo: str, steps: int, reps: int) -> dict:
     from chaosgym.gym.sb3 import ChaosSB3VecEnv
 
     torch.set_num_threads(1)
-    hp = load_hyperparams(algo, env_id)
+    hp = load_hyperparams(algo, env_id) if hp is None else dict(hp)
     venv = ChaosSB3VecEnv(env_id, int(hp.get("n_envs", 1)), seed=0)
     kwargs, norm, policy = model_kwargs(algo, hp, venv.fenv.num_inputs)
     env = venv
@@ -64,19 +116,28 @@ def sb3_speed(env_id: str, algo: str, steps: int, reps: int) -> dict:
         kwargs["learning_starts"] = min(int(kwargs.get("learning_starts", 100)), 100)
     model = algo_class(algo)(policy, env, seed=0, device="cpu", **kwargs)
     model.learn(max(steps // 4, 256))  # warm-up: compilation, first updates
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
+        yield
         n0 = model.num_timesteps
-        t0 = time.perf_counter()
-        model.learn(steps, reset_num_timesteps=False)
-        times.append((model.num_timesteps - n0) / (time.perf_counter() - t0))
+        wall, c = _timed(lambda: model.learn(steps, reset_num_timesteps=False))
+        times.append((model.num_timesteps - n0) / wall)
+        cpu.append(c / wall)
     env.close()
+    out = json.loads(json.dumps(hp, default=lambda o: getattr(o, "__name__", repr(o))))
     return {"env_steps_per_s": statistics.median(times), "reps": times,
-            "n_envs": int(hp.get("n_envs", 1))}
+            "cpu_per_wall": statistics.median(cpu), "n_envs": int(hp.get("n_envs", 1)),
+            "hyperparams": out}
 
 
-def jax_speed(env_id: str, algo: str, seeds: int, chunk: int, reps: int) -> dict:
-    from chaosgym.baselines.jax_train import chunk_unit, load_jax_hyperparams, make_learner
+def jax_speed(env_id: str, algo: str, seeds: int, chunk: int, reps: int):
+    """The JAX backend's steady env-steps/s; a generator like :func:`sb3_speed`."""
+    from chaosgym.baselines.jax_train import (
+        chunk_unit,
+        load_jax_hyperparams,
+        make_learner,
+        seed_programs,
+    )
     from chaosgym.registration import make_functional
 
     fenv = make_functional(env_id)
@@ -84,20 +145,47 @@ def jax_speed(env_id: str, algo: str, seeds: int, chunk: int, reps: int) -> dict
     unit = chunk_unit(algo, hp)
     chunk = -(-chunk // unit) * unit
     learner = make_learner(fenv, algo, hp, chunk)
-    init = jax.jit(jax.vmap(learner.init_state))
-    advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
+    init, advance = seed_programs(learner)
     t0 = time.perf_counter()
     ts = init(jax.vmap(jax.random.PRNGKey)(jnp.arange(seeds)))
     ts = jax.block_until_ready(advance(ts))
     first = time.perf_counter() - t0
-    rates = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
+    step = chunk
+    while step <= int(hp.get("fill_buffer", 0)):  # time only chunks that train throughout
         ts = jax.block_until_ready(advance(ts))
-        rates.append(chunk * seeds / (time.perf_counter() - t0))
+        step += chunk
+    rates, cpu = [], []
+    for _ in range(reps):
+        yield
+        c0, t0 = time.process_time(), time.perf_counter()
+        ts = jax.block_until_ready(advance(ts))
+        wall, c = time.perf_counter() - t0, time.process_time() - c0
+        rates.append(chunk * seeds / wall)
+        cpu.append(c / wall)
     return {"env_steps_per_s": statistics.median(rates), "reps": rates,
-            "compile_and_first_chunk_s": first, "seeds": seeds, "chunk": chunk,
-            "num_envs": int(hp.get("num_envs", 1))}
+            "cpu_per_wall": statistics.median(cpu), "compile_and_first_chunk_s": first,
+            "seeds": seeds, "chunk": chunk,
+            "num_envs": int(hp.get("num_envs", 1)), "compiles": advance._cache_size(),
+            "hyperparams": hp}
+
+
+def interleaved(runs: dict) -> dict:
+    """Drive the generators ``runs`` (name -> generator) round-robin, one timed rep each in
+    turn, so that every learner sees the same drift of a shared machine's load."""
+    out: dict = {}
+    live = dict(runs)
+    for name, gen in live.items():  # set-up, compilation and warm-up of all first
+        print(f"  set up {name}", flush=True)
+        next(gen)
+    while live:
+        for name in list(live):
+            try:
+                next(live[name])
+            except StopIteration as stop:
+                out[name] = stop.value
+                del live[name]
+                print(f"  {name}: {out[name]['env_steps_per_s']:,.0f} env-steps/s", flush=True)
+    return out
 
 
 def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int,
@@ -109,6 +197,7 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
         load_jax_hyperparams,
         make_learner,
         rollout,
+        seed_programs,
     )
     from chaosgym.baselines.protocol import initial_state_set
     from chaosgym.registration import make_functional
@@ -121,9 +210,9 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
     chunk = -(-chunk // unit) * unit
     learner = make_learner(fenv, algo, hp, chunk)
     act = deterministic_policy(learner, algo)
-    advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
+    init, advance = seed_programs(learner)
     evaluate = jax.jit(jax.vmap(lambda ts: rollout(fenv, lambda o: act(ts, o), val)))
-    ts = jax.jit(jax.vmap(learner.init_state))(jax.vmap(jax.random.PRNGKey)(jnp.arange(seeds)))
+    ts = init(jax.vmap(jax.random.PRNGKey)(jnp.arange(seeds)))
     flags = np.asarray(_flag_metrics(fenv, ("diverged", *fenv.metric_names)))
     key = f"held_{tol:g}_rate"
     step, history = 0, []
@@ -196,7 +285,7 @@ def env_probe(env_id: str, n: int = 16, steps: int = 200) -> float:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--env", default="chaosgym/LorenzStabilize-v1")
+    p.add_argument("--env", default=ENV_ID)
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--sb3-ppo-steps", type=int, default=4096)
@@ -209,21 +298,40 @@ def main(argv=None) -> int:
     p.add_argument("--solve-rate", type=float, default=0.9)
     p.add_argument("--solve-limit-s", type=float, default=600)
     p.add_argument("--skip-solve", action="store_true")
+    p.add_argument("--skip-packaged", action="store_true",
+                   help="skip the SB3 rows with the packaged config/{ppo,sac}.yml")
     p.add_argument("--sweep", action="store_true", help="probe every id for the sweep estimate")
+    p.add_argument("--notes", help="a Markdown file appended to the report (kept in the JSON)")
+    p.add_argument("--render", metavar="JSON",
+                   help="only rewrite the Markdown beside --out from this stored JSON")
     p.add_argument("--out", default=str(HERE / "results" / "training_speed"))
     args = p.parse_args(argv)
+    out = Path(args.out)
+    notes = Path(args.notes).read_text().splitlines() if args.notes else None
+    if args.render:
+        res = json.loads(Path(args.render).read_text())
+        if notes is not None:
+            res["notes"] = notes
+            out.with_suffix(".json").write_text(json.dumps(res, indent=1, default=float))
+        out.with_suffix(".md").write_text(render(res))
+        return 0
+
+    from chaosgym.baselines.jax_train import load_jax_hyperparams
 
     res: dict = {"env": args.env, "load_before": _load(), "cpus": os.cpu_count(),
                  "machine": platform.machine(), "jax": jax.__version__,
                  "command": "python benchmarks/training_speed.py " + " ".join(argv or sys.argv[1:])}
-    print("SB3 PPO ...", flush=True)
-    res["sb3_ppo"] = sb3_speed(args.env, "ppo", args.sb3_ppo_steps, args.reps)
-    print("SB3 SAC ...", flush=True)
-    res["sb3_sac"] = sb3_speed(args.env, "sac", args.sb3_sac_steps, args.reps)
-    print("JAX PPO ...", flush=True)
-    res["jax_ppo"] = jax_speed(args.env, "ppo", args.seeds, args.jax_ppo_chunk, args.reps)
-    print("JAX SAC ...", flush=True)
-    res["jax_sac"] = jax_speed(args.env, "sac", args.seeds, args.jax_sac_chunk, args.reps)
+    steps = {"ppo": args.sb3_ppo_steps, "sac": args.sb3_sac_steps}
+    chunks = {"ppo": args.jax_ppo_chunk, "sac": args.jax_sac_chunk}
+    runs = {}
+    for algo in ("ppo", "sac"):
+        matched = sb3_from_jax(algo, load_jax_hyperparams(algo, args.env))
+        runs[f"sb3_{algo}"] = sb3_speed(args.env, algo, steps[algo], args.reps, matched)
+        runs[f"jax_{algo}"] = jax_speed(args.env, algo, args.seeds, chunks[algo], args.reps)
+        if not args.skip_packaged:
+            runs[f"sb3_{algo}_packaged"] = sb3_speed(args.env, algo, steps[algo], args.reps)
+    print("throughput (timed reps interleaved) ...", flush=True)
+    res.update(interleaved(runs))
     if not args.skip_solve:
         print("time to solve ...", flush=True)
         res["solve"] = time_to_solve(args.env, args.solve_algo, args.seeds, args.solve_chunk,
@@ -234,7 +342,8 @@ def main(argv=None) -> int:
     if args.sweep:
         res["sweep"] = sweep_estimate(res, args.seeds)
     res["load_after"] = _load()
-    out = Path(args.out)
+    if notes is not None:
+        res["notes"] = notes
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(res, indent=1, default=float))
     out.with_suffix(".md").write_text(render(res))
@@ -269,9 +378,37 @@ def sweep_estimate(res: dict, seeds: int) -> dict:
             "total_hours": sum(r["ppo_hours"] + r["sac_hours"] for r in ok)}
 
 
+def _setting(algo: str, hp: dict) -> str:
+    """A short description of one SB3 hyperparameter entry."""
+    n = int(hp.get("n_envs", 1))
+    net = hp.get("policy_kwargs", {})
+    if algo == "ppo":
+        core = (f"{n} envs × {hp.get('n_steps')} steps, batch {hp.get('batch_size')}, "
+                f"{hp.get('n_epochs')} epochs")
+        extra = ", gSDE" if hp.get("use_sde") else ""
+    else:
+        core = (f"{n} envs, {hp.get('gradient_steps')} gradient steps per vector step, batch "
+                f"{hp.get('batch_size')}, buffer {int(float(hp.get('buffer_size', 0))):,}")
+        extra = ""
+    if isinstance(net, dict):
+        net = ", ".join(f"{k}={v}" for k, v in net.items())
+    return core + extra + (f"; `{net}`" if net else "")
+
+
+def _jax_setting(algo: str, hp: dict) -> str:
+    n = int(hp.get("num_envs", 1))
+    if algo == "ppo":
+        batch = n * int(hp["num_steps"]) // int(hp["num_minibatches"])
+        return f"{n} envs × {hp['num_steps']} steps, batch {batch}, {hp['num_epochs']} epochs"
+    return (f"{n} envs, {hp['num_epochs']} gradient steps per vector step, batch "
+            f"{hp['batch_size']}, buffer {int(hp['buffer_size']):,}")
+
+
+def _cores(r: dict) -> str:
+    return f"; CPU time / wall {r['cpu_per_wall']:.2f}" if "cpu_per_wall" in r else ""
+
+
 def render(res: dict) -> str:
-    ppo_x = res["jax_ppo"]["env_steps_per_s"] / res["sb3_ppo"]["env_steps_per_s"]
-    sac_x = res["jax_sac"]["env_steps_per_s"] / res["sb3_sac"]["env_steps_per_s"]
     lines = [
         "# Training throughput: JAX backend vs SB3 `learn()`",
         "",
@@ -281,20 +418,32 @@ def render(res: dict) -> str:
         "in the same run, are the comparison).",
         f"Command: `nice -n 10 {res['command']}`",
         "",
-        "| learner | env-steps/s (median) | ratio vs SB3 | notes |",
+        "| learner | env-steps/s (median) | ratio vs SB3 (same hyperparameters) | setting |",
         "|---|---|---|---|",
-        f"| SB3 PPO `learn()` | {res['sb3_ppo']['env_steps_per_s']:,.0f} | 1× | "
-        f"{res['sb3_ppo']['n_envs']} envs, torch 1 thread |",
-        f"| JAX PPO (rejax), {res['jax_ppo']['seeds']} seeds vmapped | "
-        f"{res['jax_ppo']['env_steps_per_s']:,.0f} | **{ppo_x:.1f}×** (target ≥ 10×) | "
-        f"compile + first chunk {res['jax_ppo']['compile_and_first_chunk_s']:.0f} s; "
-        f"{res['jax_ppo']['num_envs']} envs per seed |",
-        f"| SB3 SAC `learn()` | {res['sb3_sac']['env_steps_per_s']:,.0f} | 1× | "
-        f"{res['sb3_sac']['n_envs']} env(s), torch 1 thread |",
-        f"| JAX SAC (rejax), {res['jax_sac']['seeds']} seeds vmapped | "
-        f"{res['jax_sac']['env_steps_per_s']:,.0f} | **{sac_x:.1f}×** (target ≥ 10×) | "
-        f"compile + first chunk {res['jax_sac']['compile_and_first_chunk_s']:.0f} s; "
-        f"{res['jax_sac']['num_envs']} envs per seed |",
+    ]
+    for algo in ("ppo", "sac"):
+        sb3, jx = res[f"sb3_{algo}"], res[f"jax_{algo}"]
+        x = jx["env_steps_per_s"] / sb3["env_steps_per_s"]
+        jhp = jx.get("hyperparams")
+        same = f"the JAX row's hyperparameters in SB3 ({_setting(algo, sb3['hyperparams'])})" \
+            if "hyperparams" in sb3 else f"{sb3['n_envs']} envs"
+        lines.append(f"| SB3 {algo.upper()} `learn()`, torch 1 thread | "
+                     f"{sb3['env_steps_per_s']:,.0f} | 1× | {same}{_cores(sb3)} |")
+        lines.append(
+            f"| JAX {algo.upper()} (rejax), {jx['seeds']} seeds vmapped | "
+            f"{jx['env_steps_per_s']:,.0f} | **{x:.1f}×** (target ≥ 10×) | "
+            + (f"`config/jax_{algo}.yml`: {_jax_setting(algo, jhp)}; " if jhp else
+               f"{jx['num_envs']} envs per seed; ")
+            + f"compile + first chunk {jx['compile_and_first_chunk_s']:.0f} s"
+            + (f", {jx['compiles']} compiled program(s) for all chunks" if "compiles" in jx
+               else "") + _cores(jx) + " |")
+        pk = res.get(f"sb3_{algo}_packaged")
+        if pk:
+            lines.append(f"| SB3 {algo.upper()} `learn()`, packaged `config/{algo}.yml` "
+                         f"(reference) | {pk['env_steps_per_s']:,.0f} | "
+                         f"({jx['env_steps_per_s'] / pk['env_steps_per_s']:.1f}×, not the same "
+                         f"hyperparameters) | {_setting(algo, pk['hyperparams'])}{_cores(pk)} |")
+    lines += [
         "",
         "Rates count environment steps of all seeds together; the SB3 rows are one seed (their "
         "processes would share the same two cores).",

@@ -22,7 +22,10 @@ protocol (:mod:`chaosgym.baselines.protocol`):
 
 A run folder holds all its seeds: ``<root>/<Env>/<algo>-jax/`` (``config.json``,
 ``curve.csv``, ``checkpoint.json``, ``ckpt_<step>.npz``, ``best_seed<k>.npz``,
-``done.json``, ``tb/``, ``.lock``). It resumes after a kill like an SB3 run.
+``done.json``, ``tb/``, ``.lock``), and ``seed<k>/monitor.csv`` per seed: the training
+episodes (``r, l, t``, as SB3's ``Monitor`` writes them, appended across resumes; the
+environments record them inside the compiled chunk, see :class:`EpisodeLog`). It resumes
+after a kill like an SB3 run.
 Time-limit truncation is treated as termination by rejax's learners (no bootstrap at the
 cut), as in most JAX RL code.
 """
@@ -36,7 +39,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -45,9 +48,9 @@ import numpy as np
 from chaosgym.baselines.protocol import env_slug, score, task_metric
 from chaosgym.baselines.storage import RunLock, atomic_write
 
-__all__ = ["JAX_ALGOS", "deterministic_policy", "evaluate_jax_policy",
+__all__ = ["JAX_ALGOS", "EpisodeLog", "deterministic_policy", "evaluate_jax_policy",
            "load_jax_hyperparams", "load_jax_policy", "make_learner", "rejax_env", "rollout",
-           "run_dir_for_jax", "train_jax_run", "tree_from_bytes", "tree_to_bytes"]
+           "run_dir_for_jax", "seed_programs", "train_jax_run", "tree_from_bytes", "tree_to_bytes"]
 
 JAX_ALGOS = ("ppo", "sac", "td3")
 N_VALIDATION = 30
@@ -63,12 +66,52 @@ def _require_rejax():
     return rejax
 
 
-def rejax_env(fenv):
+class EpisodeLog(NamedTuple):
+    """One environment's state with its training-episode record (for ``monitor.csv``).
+
+    ``ret``/``length``: the running episode; ``steps``: transitions since the last drain;
+    ``count``: episodes finished since then, whose return, length and finishing ``steps`` are
+    ``log_return[:count]``, ``log_length[:count]``, ``log_step[:count]`` (capacity: the
+    transitions per environment in one chunk, so a chunk cannot overflow it).
+    """
+
+    env: Any
+    ret: jax.Array
+    length: jax.Array
+    steps: jax.Array
+    count: jax.Array
+    log_return: jax.Array
+    log_length: jax.Array
+    log_step: jax.Array
+
+    @classmethod
+    def empty(cls, env_state, capacity: int) -> EpisodeLog:
+        z, zi = jnp.zeros((), jnp.float32), jnp.zeros((), jnp.int32)
+        return cls(env=env_state, ret=z, length=zi, steps=zi, count=zi,
+                   log_return=jnp.zeros(capacity, jnp.float32),
+                   log_length=jnp.zeros(capacity, jnp.int32),
+                   log_step=jnp.zeros(capacity, jnp.int32))
+
+    def record(self, env_state, reward, done) -> EpisodeLog:
+        ret = self.ret + reward.astype(jnp.float32)
+        length, steps = self.length + 1, self.steps + 1
+        i = jnp.minimum(self.count, self.log_return.shape[0] - 1)
+        put = lambda a, v: a.at[i].set(jnp.where(done, v, a[i]))  # noqa: E731
+        return self._replace(
+            env=env_state, ret=jnp.where(done, 0.0, ret), length=jnp.where(done, 0, length),
+            steps=steps, count=self.count + done.astype(jnp.int32),
+            log_return=put(self.log_return, ret), log_length=put(self.log_length, length),
+            log_step=put(self.log_step, steps))
+
+
+def rejax_env(fenv, episode_log: int = 0):
     """The gymnax-API adapter of the environment contract around ``fenv``, as rejax uses it.
 
     :class:`chaosgym.envs.adapters.gymnax.GymnaxEnv`: ``step`` returns gymnax's pre-1.0
     five-tuple ``(obs, state, reward, done, info)`` with the one autoreset inside, which is what
-    rejax 0.1.3 calls; its ``Box`` spaces give rejax the shapes and bounds it reads.
+    rejax 0.1.3 calls; its ``Box`` spaces give rejax the shapes and bounds it reads. With
+    ``episode_log=K`` the state is an :class:`EpisodeLog` around the adapter's, recording up to
+    ``K`` finished training episodes between drains (the source of ``monitor.csv``).
     """
     from chaosgym.envs.adapters.gymnax import GymnaxEnv
 
@@ -79,7 +122,20 @@ def rejax_env(fenv):
         def __deepcopy__(self, memo):
             return self
 
-    return SharedGymnaxEnv(core=fenv)
+    if not episode_log:
+        return SharedGymnaxEnv(core=fenv)
+    capacity = int(episode_log)
+
+    class LoggingGymnaxEnv(SharedGymnaxEnv):
+        def reset(self, key, params=None):
+            obs, state = super().reset(key, params)
+            return obs, EpisodeLog.empty(state, capacity)
+
+        def step(self, key, state, action, params=None):
+            obs, inner, r, done, info = super().step(key, state.env, action, params)
+            return obs, state.record(inner, r, done), r, done, info
+
+    return LoggingGymnaxEnv(core=fenv)
 
 
 # ---------------------------------------------------------------------- hyperparameters
@@ -133,17 +189,22 @@ def chunk_unit(algo: str, hp: dict[str, Any]) -> int:
     return n * int(hp.get("num_steps", 64)) if algo == "ppo" else n
 
 
-def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int):
+def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
+                 episode_log: bool = True):
     """A rejax learner whose ``train(train_state=ts)`` advances one seed by ``chunk_steps``.
 
     ``chunk_steps`` must be a multiple of :func:`chunk_unit` (rejax rounds it up otherwise).
+    With ``episode_log`` (default) every environment records its finished training episodes
+    over a chunk (:class:`EpisodeLog`; drained into ``monitor.csv`` by :func:`train_jax_run`).
     """
     rejax = _require_rejax()
     hp = dict(hp)
     hp.pop("n_timesteps", None)
     cls = {"ppo": rejax.PPO, "sac": _uniform_replay(rejax.SAC),
            "td3": _uniform_replay(rejax.TD3)}[algo]
-    learner = cls.create(env=rejax_env(fenv), env_params=fenv.default_params,
+    n_envs = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
+    log = max(int(chunk_steps) // n_envs, 1) if episode_log else 0
+    learner = cls.create(env=rejax_env(fenv, log), env_params=fenv.default_params,
                          total_timesteps=int(chunk_steps), eval_freq=int(chunk_steps),
                          skip_initial_evaluation=True, **hp)
     return learner.replace(eval_callback=lambda algo_, ts, rng: ())
@@ -213,6 +274,50 @@ def rollout(fenv, act, ics, steps: int | None = None):
 
 
 # ---------------------------------------------------------------------- the run
+def _strong(tree):
+    """``tree`` with every array strongly typed (its own dtype; PRNG keys as they are).
+
+    rejax's initial state holds weakly typed scalars (``log_alpha = jnp.array(0.0)``, step
+    counters, ``count=1e-4``) that one training chunk turns strong, and a changed weak-type
+    flag is a new signature to ``jit``: without this, the second and third chunks of SAC each
+    recompiled the whole program (about as long as the first compile).
+    """
+    from jax import lax
+
+    def one(x):
+        x = jnp.asarray(x)
+        if jnp.issubdtype(x.dtype, jax.dtypes.prng_key):
+            return x
+        return lax.convert_element_type(x, x.dtype)
+
+    return jax.tree_util.tree_map(one, tree)
+
+
+def seed_programs(learner):
+    """``(init, advance)``: the jitted, seed-vmapped programs of ``learner``.
+
+    ``init(keys)`` builds one state per key; ``advance(ts)`` trains every seed by one chunk
+    (the learner's ``total_timesteps``), starting with empty episode records, and consumes
+    ``ts`` (its buffers are donated, so the replay buffer is updated in place rather than
+    copied each chunk). Both return strongly
+    typed states, as :func:`tree_from_bytes` does, so every chunk — fresh, continued or
+    resumed — runs the one compiled program.
+    """
+    init = jax.jit(jax.vmap(lambda k: _strong(learner.init_state(k))))
+    advance = jax.jit(jax.vmap(
+        lambda ts: _strong(learner.train(train_state=_empty_log(ts))[0])), donate_argnums=0)
+    return init, advance
+
+
+def _empty_log(ts):
+    """``ts`` with its environments' episode records emptied (a chunk records its own)."""
+    log = ts.env_state
+    if not isinstance(log, EpisodeLog):
+        return ts
+    return ts.replace(env_state=log._replace(count=jnp.zeros_like(log.count),
+                                             steps=jnp.zeros_like(log.steps)))
+
+
 class _Compiled:
     """The jitted, seed-vmapped programs of one (env, algo, hyperparameters, chunk) run."""
 
@@ -220,8 +325,7 @@ class _Compiled:
         self.learner = make_learner(fenv, algo, hp, chunk)
         learner = self.learner
         act = deterministic_policy(learner, algo)
-        self.init = jax.jit(jax.vmap(learner.init_state))
-        self.advance = jax.jit(jax.vmap(lambda ts: learner.train(train_state=ts)[0]))
+        self.init, self.advance = seed_programs(learner)
         self.evaluate = jax.jit(jax.vmap(lambda ts: rollout(
             fenv, lambda o: act(ts, o), val_ics)))
 
@@ -307,17 +411,21 @@ def train_jax_run(
 
             bar = tqdm(total=total, initial=start, unit="step", desc=f"{algo} x{len(seeds)}")
         step, compile_s, train_s = start, 0.0, 0.0
+        monitors = {s: _Monitor(run_dir / f"seed{s}" / "monitor.csv", env_id, t_start)
+                    for s in seeds}
         try:
             while step < total:
                 t0 = time.time()
                 ts = prog.advance(ts)
                 jax.block_until_ready(ts)
-                dt = time.time() - t0
+                t1 = time.time()
+                dt = t1 - t0
                 if step == start:  # the first call compiles
                     compile_s = dt
                 else:
                     train_s += dt
                 step += chunk
+                ts = _drain_episodes(ts, seeds, monitors, t0, t1)
                 ev = jax.device_get(prog.evaluate(ts))
                 best = _log_eval(run_dir, fenv, seeds, step, ev, writers, best, ts)
                 _save_checkpoint(run_dir, ts, step)
@@ -340,6 +448,68 @@ def train_jax_run(
         atomic_write(done_file, json.dumps(done, indent=1, default=float))
         _event(run_dir, {"event": "done", "num_timesteps": step})
         return done
+
+
+class _Monitor:
+    """One seed's ``monitor.csv``, as stable-baselines3's ``Monitor`` writes it.
+
+    A ``#{"t_start": ..., "env_id": ...}`` line, the header ``r,l,t``, then one row per
+    finished training episode: return, length, and seconds since ``t_start``. An existing file
+    is appended to (a resumed run keeps every episode already written, and its ``t_start``);
+    half a row left by a killed writer is cut off first.
+    """
+
+    def __init__(self, path: Path, env_id: str, t_start: float) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.t_start = t_start
+        if path.exists() and path.stat().st_size > 0:
+            with open(path, "rb+") as f:
+                data = f.read()
+                if not data.endswith(b"\n"):
+                    f.truncate(data.rfind(b"\n") + 1)
+            try:
+                self.t_start = float(json.loads(data.split(b"\n", 1)[0][1:])["t_start"])
+            except (ValueError, KeyError, TypeError):
+                warnings.warn(f"{path}: no readable header line; appending episodes anyway",
+                              stacklevel=3)
+        else:
+            with open(path, "w") as f:
+                f.write("#" + json.dumps({"t_start": t_start, "env_id": env_id}) + "\n")
+                f.write("r,l,t\n")
+                f.flush()
+
+    def write(self, rows) -> None:
+        if not rows:
+            return
+        with open(self.path, "a") as f:
+            f.writelines(f"{round(r, 6)},{int(n)},{round(t - self.t_start, 6)}\n"
+                         for r, n, t in rows)
+            f.flush()
+
+
+def _drain_episodes(ts, seeds, monitors, t0: float, t1: float):
+    """Append the episodes finished in the last chunk to each seed's ``monitor.csv``.
+
+    An episode's time is interpolated within the chunk's wall time ``[t0, t1]`` from the
+    transition it finished at (they finish inside one compiled program); the next chunk
+    starts with an empty record (:func:`seed_programs`). Returns ``ts``.
+    """
+    log = ts.env_state
+    if not isinstance(log, EpisodeLog):
+        return ts
+    count, steps = np.asarray(log.count), np.asarray(log.steps)  # (seeds, envs)
+    ret, length, at = (np.asarray(a) for a in (log.log_return, log.log_length, log.log_step))
+    span = max(int(steps.max(initial=0)), 1)
+    for i, s in enumerate(seeds):
+        rows = []
+        for e in range(count.shape[1]):
+            n = min(int(count[i, e]), ret.shape[-1])
+            rows += [(int(at[i, e, j]), e, float(ret[i, e, j]), int(length[i, e, j]))
+                     for j in range(n)]
+        rows.sort()
+        monitors[s].write([(r, n, t0 + (t1 - t0) * k / span) for k, _e, r, n in rows])
+    return ts
 
 
 def _version(pkg: str) -> str:

@@ -64,9 +64,92 @@ def test_short_jax_run_two_seeds_vmapped(tmp_path):
     assert sorted(p.name for p in run.glob("ckpt_*.json")) == ["ckpt_128.json", "ckpt_256.json"]
     cfg = json.loads((run / "config.json").read_text())
     assert cfg["backend"] == "jax" and cfg["learner"].startswith("rejax")
+    # monitor.csv per seed, as SB3's Monitor writes it: 4 envs x 64 steps, 50-step episodes
+    for s in (0, 1):
+        lines = _monitor(run, s)
+        assert json.loads(lines[0][1:])["env_id"] == ENV and lines[1] == "r,l,t"
+        rows = list(csv.DictReader(lines[1:]))
+        assert [int(r["l"]) for r in rows] == [50] * 4
+        assert all(np.isfinite(float(r["r"])) and float(r["t"]) >= 0 for r in rows)
     # a completed run is returned as it is (its done.json)
     again = train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=256)
     assert json.dumps(again, sort_keys=True) == json.dumps(done, sort_keys=True, default=float)
+
+
+def _monitor(run, seed: int) -> list[str]:
+    return (run / f"seed{seed}" / "monitor.csv").read_text().splitlines()
+
+
+CHILD = """
+import json, sys, time
+import chaosgym.baselines.jax_train as jt
+from chaosgym.registration import make_functional
+save = jt._save_checkpoint
+def slow(*a, **k):
+    save(*a, **k)
+    time.sleep(0.3)
+jt._save_checkpoint = slow
+jt.train_jax_run(sys.argv[1], "ppo", [0, 1], sys.argv[2], total_timesteps=int(sys.argv[3]),
+                 eval_freq=128, hyperparams=json.loads(sys.argv[4]), n_validation=4,
+                 tensorboard=False, fenv=make_functional(sys.argv[1], max_steps=50))
+"""
+
+
+@pytest.mark.slow
+def test_kill_and_resume_append_to_the_jax_monitor(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    run, total = tmp_path / "run", 128 * 12
+    child = subprocess.Popen([sys.executable, "-c", CHILD, ENV, str(run), str(total),
+                              json.dumps(TINY_PPO)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+    try:  # kill once a checkpoint past the first chunk is committed and episodes are written
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            try:
+                ptr = json.loads((run / "checkpoint.json").read_text())
+                ready = ptr["num_timesteps"] >= 256 and len(_monitor(run, 1)) > 2
+            except (OSError, ValueError, KeyError):
+                ready = False
+            if ready:
+                break
+            assert child.poll() is None, child.stdout.read().decode()[-3000:]
+            time.sleep(0.02)
+        else:
+            pytest.fail("the child committed no checkpoint in time")
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert not (run / "done.json").exists()
+    killed_at = json.loads((run / "checkpoint.json").read_text())["num_timesteps"]
+    before = {s: _monitor(run, s) for s in (0, 1)}
+    done = train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=total, eval_freq=128,
+                         hyperparams=TINY_PPO, n_validation=4, tensorboard=False,
+                         fenv=make_functional(ENV, max_steps=50))
+    assert done["resumed_from"] == killed_at and done["num_timesteps"] == total
+    for s in (0, 1):
+        after = _monitor(run, s)
+        # appended, never truncated: the killed process's episodes stay, under one header
+        assert after[: len(before[s])] == before[s] and len(after) > len(before[s])
+        assert sum(line.startswith("#") for line in after) == 1
+        assert after.count("r,l,t") == 1
+        rows = list(csv.DictReader(after[1:]))
+        t = [float(r["t"]) for r in rows]
+        assert t == sorted(t)
+        assert all(int(r["l"]) == 50 for r in rows)
+        # every 50-step episode the resumed run finished is there: 4 envs x (total - killed) / 4
+        resumed = len(after) - len(before[s])
+        assert resumed == 4 * ((total // 4) // 50 - (killed_at // 4) // 50)
 
 
 def test_state_bytes_round_trip_and_reject_a_foreign_state():
