@@ -191,4 +191,4 @@ def test_benchmark_table_with_the_jax_backend(tmp_path):
     row = res[ENV]["agents"]["ppo-jax"]
     assert sorted(row["per_seed"]) == ["seed0", "seed1"]
     assert all(not r.startswith("/") for r in row["runs"])
-    assert "| PPO-JAX | sensors | 2 |" in (out / "README.md").read_text()
+    assert "| PPO-JAX | full state | 2 |" in (out / "README.md").read_text()

@@ -81,7 +81,7 @@ def test_jax_and_sb3_tasks_land_in_the_driver_folders_and_resume(local_ray, tmp_
                 "events.jsonl", "best_seed0.npz", "best_seed1.npz", "ckpt_128.json",
                 "ckpt_128.npz", "ckpt_256.json", "ckpt_256.npz", ".lock"}
     expected |= {f"seed{s}/{n}" for s in (0, 1) for n in ("eval.json", "done.json",
-                                                            "curve.csv")}
+                                                            "curve.csv", "monitor.csv")}
     assert expected <= set(files)
     assert {f.split("/")[0] for f in set(files) - expected} == {"tb"}  # TensorBoard events
     assert {f.split("/")[1] for f in files if f.startswith("tb/")} == {"seed0", "seed1"}
@@ -108,7 +108,7 @@ def test_jax_and_sb3_tasks_land_in_the_driver_folders_and_resume(local_ray, tmp_
         for s in a["per_seed"].values():
             assert 0.0 <= s["captured_rate"] <= 1.0 and s["num_timesteps"] > 0
     table = (tmp_path / "results" / "README.md").read_text()
-    assert "| PPO-JAX | sensors | 2 |" in table and "| SAC | sensors | 1 |" in table
+    assert "| PPO-JAX | full state | 2 |" in table and "| SAC | full state | 1 |" in table
 
     # submitted again: complete runs are skipped, nothing is rewritten
     stamps = {p: p.stat().st_mtime_ns for p in (jdir / "done.json", sdir / "done.json",
