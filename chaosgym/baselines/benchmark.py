@@ -59,6 +59,7 @@ from chaosgym.baselines.storage import atomic_write
 __all__ = ["aggregate", "make_jax_tasks", "make_tasks", "run_benchmark", "run_task"]
 
 MAX_MODEL_BYTES = 1_000_000
+SCORE_FIELDS = ("rate", "strict tier rate", "-time", "return")  # the entries of score()
 
 
 # ---------------------------------------------------------------------- the sweep
@@ -229,6 +230,12 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
     profile = _plot_profiles(results, out_dir / "curves" / "performance_profile.png")
     atomic_write(out_dir / "README.md", render_markdown(results, profile=profile))
     return results
+
+
+def _mean_score(agent: dict[str, Any]) -> tuple[float, ...]:
+    """:func:`score` averaged over an agent's seeds, entry by entry."""
+    per = [score(x) for x in agent["per_seed"].values()]
+    return tuple(float(np.nanmean([p[i] for p in per])) for i in range(len(SCORE_FIELDS)))
 
 
 def _plateau(run: Path) -> float:
@@ -424,8 +431,7 @@ def _overview(results: dict[str, Any]) -> list[str]:
         best_c = f"{name}: {fmt(best[metric])}" if best is not None else "–"
         agent = "–"
         if r["agents"]:
-            algo, a = max(r["agents"].items(), key=lambda kv: tuple(np.nanmean(
-                [score(x)[i] for x in kv[1]["per_seed"].values()]) for i in range(3)))
+            algo, a = max(r["agents"].items(), key=lambda kv: _mean_score(kv[1]))
             ps = list(a["per_seed"].values())
             agent = f"{algo.upper()}: {_iqm_ci([x.get(metric, math.nan) for x in ps])} ({len(ps)})"
         lines.append(f"| {env_id.split('/')[-1]} | {metric.replace('_', ' ')} | {zero} | "
@@ -440,7 +446,7 @@ def _headline(r: dict[str, Any]) -> str:
     best_algo, best_mean = None, None
     for algo, a in r["agents"].items():
         ps = list(a["per_seed"].values())
-        mean = tuple(np.nanmean([score(x)[i] for x in ps]) for i in range(3))
+        mean = _mean_score(a)
         if best_mean is None or mean > best_mean:
             best_algo, best_mean = algo, mean
     ps = list(r["agents"][best_algo]["per_seed"].values())

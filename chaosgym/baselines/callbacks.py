@@ -241,8 +241,10 @@ class LearningCurveCallback(BaseCallback):
         best_file = self.run_dir / "best.json"
         if best_file.exists():
             try:
-                self.best = tuple(json.loads(best_file.read_text())["score"])
-            except (json.JSONDecodeError, KeyError, OSError):
+                # re-scored from the stored summary, so a best kept under an older score()
+                # compares on the current key
+                self.best = score(json.loads(best_file.read_text())["summary"])
+            except (json.JSONDecodeError, KeyError, OSError, TypeError):
                 self.best = None
 
     def _init_callback(self) -> None:

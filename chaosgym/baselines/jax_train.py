@@ -553,7 +553,8 @@ def _log_eval(run_dir, fenv, seeds, step, ev, writers, best, ts):
             writers[s].flush()
         sc = score(summ)
         prev = best.get(str(s))
-        if prev is None or tuple(sc) > tuple(prev["score"]):
+        # the kept best is re-scored from its summary (stable across changes of score())
+        if prev is None or tuple(sc) > tuple(score(prev["summary"])):
             one = jax.tree_util.tree_map(lambda x, i=i: x[i], ts)
             fname = f"best_seed{s}.npz"
             atomic_write(run_dir / fname, tree_to_bytes(_params_of(one)))

@@ -154,14 +154,20 @@ def task_metric(summary: dict[str, Any]) -> str:
     return rates[0] if rates else "return_mean"
 
 
-def score(summary: dict[str, Any]) -> tuple[float, float, float]:
-    """Sort key of an evaluation: task success rate, then −(capture time), then the return."""
+def score(summary: dict[str, Any]) -> tuple[float, float, float, float]:
+    """Sort key of an evaluation (model selection on the validation states, and the best row
+    of a table): the task's success rate, then the success rate at the strictest tolerance
+    tier (``held_0.01_rate``; 0 for tasks without a distance), then −(capture time), then the
+    return. Of two policies that capture every state, the one that also holds the target at
+    0.01 wins, whatever their capture times."""
     name = task_metric(summary)
+    ret = float(summary.get("return_mean", -math.inf))
     if name == "return_mean":
-        return (0.0, 0.0, float(summary.get("return_mean", -math.inf)))
+        return (0.0, 0.0, 0.0, ret)
+    strict = float(summary.get(f"held_{min(TOLERANCES):g}_rate", 0.0))
     t = summary.get(name[: -len("_rate")] + "_time_mean", math.nan)
     t = -t if isinstance(t, float) and math.isfinite(t) else -math.inf
-    return (float(summary[name]), float(t), float(summary.get("return_mean", -math.inf)))
+    return (float(summary[name]), strict, float(t), ret)
 
 
 def _paths(directory: str | Path, env_id: str, split: str) -> tuple[Path, Path]:

@@ -90,3 +90,16 @@ def test_plateau_change_tells_a_learning_curve_from_a_flat_one():
     assert plateau_change(t, rising) > PLATEAU_TOLERANCE
     assert abs(plateau_change(t, flat)) < PLATEAU_TOLERANCE
     assert np.isnan(plateau_change(t[:3], flat[:3]))
+
+
+def test_score_prefers_holding_the_strict_tier_over_a_faster_capture():
+    from chaosgym.baselines.protocol import score
+
+    fast_offset = {"captured_rate": 1.0, "captured_time_mean": 3.0, "held_0.01_rate": 0.0,
+                   "return_mean": -1000.0}
+    slow_precise = {"captured_rate": 1.0, "captured_time_mean": 7.0, "held_0.01_rate": 1.0,
+                    "return_mean": -900.0}
+    partial = {"captured_rate": 0.9, "captured_time_mean": 2.0, "held_0.01_rate": 0.9,
+               "return_mean": -800.0}
+    assert score(slow_precise) > score(fast_offset) > score(partial)
+    assert score({"return_mean": -5.0}) > score({"return_mean": -6.0})
