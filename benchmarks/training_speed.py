@@ -416,7 +416,7 @@ def render(res: dict) -> str:
         f"(JAX {res['jax']}, CPU). Load average (1, 5, 15 min) before: {res['load_before']}, "
         f"after: {res['load_after']} (the machine is shared by other jobs; the ratios, measured "
         "in the same run, are the comparison).",
-        f"Command: `nice -n 10 {res['command']}`",
+        f"Command: `{res['command']}`",
         "",
         "| learner | env-steps/s (median) | ratio vs SB3 (same hyperparameters) | setting |",
         "|---|---|---|---|",
