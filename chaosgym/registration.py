@@ -169,10 +169,12 @@ ENVS: list[EnvDef] = [
     EnvDef("sabra", SuppressActivity, "Suppress", version=1, max_steps=1000,
            task_kwargs={"measure": "energy", "scale": 0.2, "control_cost": 1.0},
            env_kwargs={"bank_size": 64}, history=_history(1)),
-    EnvDef("rossler", StabilizeOrbit, "StabilizeOrbit", version=1, max_steps=600,
+    EnvDef("rossler", StabilizeOrbit, "StabilizeOrbit", version=1, max_steps=3000,
            task_kwargs=_tol(0.05, returns=1, control_cost=1e-2, distance="orbit"),
            history=_history(1, _PRECISION + "; the distance is the exact distance to the "
-                            "orbit (was to a 512-point polyline, error up to 1.4e-3)")),
+                            "orbit (was to a 512-point polyline, error up to 1.4e-3); the "
+                            "time limit is 3000 steps, 300 time units (was 60), long enough "
+                            "for delayed feedback to converge")),
     EnvDef("rossler", Synchronize, "Synchronize", version=1, max_steps=600,
            task_kwargs=_tol(0.1, "sync_radius", control_cost=1e-2),
            history=_history(1, _PRECISION)),

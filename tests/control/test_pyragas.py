@@ -60,7 +60,27 @@ def test_for_env_uses_control_interval():
     orbit = fenv.task.orbit
     ctrl = Pyragas.for_env(fenv, gain=0.2, period=orbit.period)
     assert ctrl.outputs == (1,)
-    assert ctrl.delay_steps == round(orbit.period / fenv.dt)
+    # the delay is the period itself, not rounded to whole control intervals (5.9 for 5.881)
+    assert (ctrl.delay_steps + ctrl.delay_fraction) * fenv.dt == pytest.approx(orbit.period,
+                                                                               rel=1e-12)
+    assert ctrl.delay_steps == int(orbit.period // fenv.dt) and 0 < ctrl.delay_fraction < 1
+
+
+def test_fractional_delay_is_interpolated_to_second_order():
+    # y = sin(t) sampled at h; the delayed output must be sin(t - tau), tau = 7.3 h
+    h, tau = 0.1, 0.73
+    ctrl = Pyragas(gain=1.0, delay_steps=7, outputs=(0,), delay_fraction=0.3)
+    t0 = np.arange(-ctrl.buffer_length, 0) * h
+    cs = ctrl.init(jnp.asarray(np.sin(t0))[:, None])
+    errs = []
+    for k in range(40):
+        t = k * h
+        u, cs = ctrl(cs, jnp.asarray([np.sin(t)]))
+        delayed = float(u[0]) + np.sin(t)  # u = K (y(t - tau) - y(t)), K = 1
+        errs.append(abs(delayed - np.sin(t - tau)))
+    assert max(errs) <= h * h / 8 + 1e-6
+    with pytest.raises(ValueError, match="delay_fraction"):
+        Pyragas(0.2, 5, delay_fraction=1.0)
 
 
 def test_pyragas_in_the_stabilize_orbit_environment():
