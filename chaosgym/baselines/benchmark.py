@@ -643,17 +643,32 @@ def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path,
     run = next(runs_dir / r for r in agents[algo]["runs"] if Path(r).name == seed)
     stem = dest / f"{env_slug(env_id)}_{algo}_{seed}"
     done = [p for p in (stem.with_suffix(".mp4"), stem.with_suffix(".gif")) if p.exists()]
-    if done and done[0].stat().st_mtime >= (run / "model.zip").stat().st_mtime:
+    jax_run = algo.endswith("-jax")  # <run>/seed<k> of a vmapped run: the policy is in <run>
+    model_file = run.parent / "best.json" if jax_run else run / "model.zip"
+    if done and model_file.exists() and done[0].stat().st_mtime >= model_file.stat().st_mtime:
         return
     try:
         import gymnasium as gym
         import imageio
 
-        from chaosgym.baselines.sb3_agents import load_agent
-
-        model, rms = load_agent(run)
-        pol = agent_policy(model, rms)
         env = gym.make(env_id, render_mode="rgb_array")
+        if jax_run:
+            import jax
+            import jax.numpy as jnp
+
+            from chaosgym.baselines.jax_train import load_jax_policy
+            from chaosgym.registration import make_functional
+
+            act = jax.jit(load_jax_policy(run.parent, int(seed.removeprefix("seed")),
+                                          make_functional(env_id)))
+
+            def pol(o, _x):
+                return np.asarray(act(jnp.asarray(o[0])))[None]
+        else:
+            from chaosgym.baselines.sb3_agents import load_agent
+
+            model, rms = load_agent(run)
+            pol = agent_policy(model, rms)
         obs, _ = env.reset(seed=0, options={"x0": ics[0]})
         frames = [env.render()]
         for _ in range(min(int(env.unwrapped.params.max_steps), 200)):  # the transient
