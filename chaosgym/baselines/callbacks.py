@@ -204,7 +204,11 @@ def appending_monitor(venv, path: str | Path):
     from stable_baselines3.common.vec_env import VecMonitor
 
     path = Path(path)
-    mon = VecMonitor(venv)
+    with warnings.catch_warnings():
+        # ChaosSB3VecEnv reports Monitor-style episode statistics itself (so evaluate_policy
+        # accepts it); VecMonitor's statistics are the same episodes, written to the file
+        warnings.filterwarnings("ignore", message=".*already wrapped with a `Monitor`")
+        mon = VecMonitor(venv)
     header = {"t_start": mon.t_start, "env_id": str(getattr(venv, "env_id", ""))}
     exists = path.exists() and path.stat().st_size > 0
     if exists:
