@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ pytest.importorskip("stable_baselines3")
 from chaosgym.baselines.callbacks import CheckpointWarning
 from chaosgym.baselines.storage import RunLock, RunLockedError
 from chaosgym.baselines.train import train_run
+from tests.baselines.killing import child_env, kill_when, start
 
 ENV = "chaosgym/LogisticStabilize-v1"  # 200-step episodes: several monitor rows per run
 HP = {"policy": "MlpPolicy", "n_timesteps": 1, "n_envs": 2,
@@ -39,11 +39,6 @@ ChaosSB3VecEnv.step_wait = slow
 train_run(sys.argv[1], "sac", 3, sys.argv[2], total_timesteps=int(sys.argv[3]),
           hyperparams=json.loads(sys.argv[4]), eval_freq=200, checkpoint_freq=400)
 """
-
-
-def _env() -> dict:
-    return {**os.environ, "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
 
 def _curve(run: Path) -> list[int]:
@@ -74,25 +69,14 @@ def _tb_steps(run: Path, tag: str) -> list[int]:
 def test_kill_and_resume_keep_monitor_curve_and_tensorboard_continuous(tmp_path):
     total = 1000
     run = tmp_path / "run"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, ENV, str(run), str(total),
-                              json.dumps(HP)], env=_env(), stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
-    try:  # kill after a checkpoint and after at least one evaluation past it
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            ptr = _pointer(run)
-            if ptr and (run / "curve.csv").exists() and _curve(run)[-1] > ptr["num_timesteps"] \
-                    and len(_monitor(run)) >= 4:
-                break
-            assert child.poll() is None, child.stdout.read().decode()[-3000:]
-            time.sleep(0.02)
-        else:
-            pytest.fail("the child committed no checkpoint in time")
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    child = start(CHILD, ENV, str(run), str(total), json.dumps(HP))
+
+    def ready() -> bool:  # a checkpoint, and at least one evaluation past it
+        ptr = _pointer(run)
+        return bool(ptr and (run / "curve.csv").exists()
+                    and _curve(run)[-1] > ptr["num_timesteps"] and len(_monitor(run)) >= 4)
+
+    kill_when(child, ready)
     killed_at = _pointer(run)["num_timesteps"]
     monitor_before = _monitor(run)
     curve_before = _curve(run)
@@ -162,7 +146,7 @@ def test_run_lock_is_mutually_exclusive_between_processes(tmp_path):
     ready = [tmp_path / f"ready{i}" for i in range(2)]
     procs = [subprocess.Popen([sys.executable, "-c", LOCKER, str(run), str(marker), "1.5",
                                str(ready[i]), str(go)],
-                              env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for i in range(2)]
     t0 = time.monotonic()
     while not all(r.exists() for r in ready) and time.monotonic() - t0 < 120:
@@ -184,7 +168,7 @@ def test_refused_start_prints_one_line(tmp_path):
         out = subprocess.run(
             [sys.executable, "-m", "chaosgym.baselines", "train", "--env", ENV, "--algo", "sac",
              "--run-dir", str(run), "--timesteps", "100", "--no-progress"],
-            env=_env(), capture_output=True, text=True, timeout=180)
+            env=child_env(), capture_output=True, text=True, timeout=180)
     assert out.returncode == 3
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert str(os.getpid()) in out.stderr and "not started" in out.stderr

@@ -97,39 +97,19 @@ jt.train_jax_run(sys.argv[1], "ppo", [0, 1], sys.argv[2], total_timesteps=int(sy
 
 @pytest.mark.slow
 def test_kill_and_resume_append_to_the_jax_monitor(tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from tests.baselines.killing import kill_when, start
 
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
     run, total = tmp_path / "run", 128 * 12
-    child = subprocess.Popen([sys.executable, "-c", CHILD, ENV, str(run), str(total),
-                              json.dumps(TINY_PPO)], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
-    try:  # kill once a checkpoint past the first chunk is committed and episodes are written
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            try:
-                ptr = json.loads((run / "checkpoint.json").read_text())
-                ready = ptr["num_timesteps"] >= 256 and len(_monitor(run, 1)) > 2
-            except (OSError, ValueError, KeyError):
-                ready = False
-            if ready:
-                break
-            assert child.poll() is None, child.stdout.read().decode()[-3000:]
-            time.sleep(0.02)
-        else:
-            pytest.fail("the child committed no checkpoint in time")
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    child = start(CHILD, ENV, str(run), str(total), json.dumps(TINY_PPO))
+
+    def ready() -> bool:  # a checkpoint past the first chunk, and episodes written
+        try:
+            ptr = json.loads((run / "checkpoint.json").read_text())
+            return ptr["num_timesteps"] >= 256 and len(_monitor(run, 1)) > 2
+        except (OSError, ValueError, KeyError):
+            return False
+
+    kill_when(child, ready)
     assert not (run / "done.json").exists()
     killed_at = json.loads((run / "checkpoint.json").read_text())["num_timesteps"]
     before = {s: _monitor(run, s) for s in (0, 1)}
