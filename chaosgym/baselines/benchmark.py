@@ -559,7 +559,10 @@ def _family_lines(results: dict[str, Any]) -> list[str]:
     return ["## SB3 and the JAX backend", "",
             "The same algorithm, protocol and test states in both families (SB3 `learn()` and "
             "rejax on the gymnax adapter): IQM over seeds [95 % CI]; `agree` when every "
-            "interval pair overlaps.", "",
+            "interval pair overlaps. The families share the protocol, not the hyperparameters "
+            "or budgets (SB3: `config/{ppo,sac}.yml`, rl-zoo3 layout; JAX: "
+            "`config/jax_{ppo,sac}.yml`; steps column): where they differ, check the "
+            "`plateaued` column of both rows first.", "",
             "| environment | algorithm | steps SB3 / JAX | headline | SB3 | JAX | SB3 held 0.01 "
             "| JAX held 0.01 | SB3 return | JAX return | within CIs |",
             "|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""]
