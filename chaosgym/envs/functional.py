@@ -182,7 +182,6 @@ class FunctionalEnv:
         sp = spec.params if system_params is None else system_params
         tp = task.params if task_params is None else task_params
         task.check(spec, sp, tp)
-        self._max_steps = int(max_steps)
         self._step_fn = make_stepper(
             spec, self.actuation_name, self.dt, self.substeps, self.integrator, sp
         )
@@ -222,7 +221,7 @@ class FunctionalEnv:
         bind = getattr(task, "bind", None)
         if callable(bind):
             bind(self)
-        self.default_params = EnvParams(system=sp, task=tp, max_steps=self._max_steps,
+        self.default_params = EnvParams(system=sp, task=tp, max_steps=int(max_steps),
                                         reward_floor=self._reward_floor(sp, tp))
 
     def _reward_floor(self, sp: Any, tp: Any) -> float:

@@ -76,10 +76,11 @@ def test_blowing_up_is_never_cheaper_than_staying():
     tr = fenv.rollout(jax.random.key(1), lambda o: jnp.ones(1), p)
     k = int(np.argmax(np.asarray(tr["diverged"])))
     assert bool(tr["diverged"][k])
-    diverged_tail = float(np.sum(np.asarray(tr["reward"])[k:]))
-    assert diverged_tail == pytest.approx(float(p.reward_floor) * (int(p.max_steps) - k),
-                                          rel=1e-6)
-    assert diverged_tail <= float(p.reward_floor) * (int(p.max_steps) - k) + 1e-3
+    rewards = np.asarray(tr["reward"])
+    floor = float(p.reward_floor)
+    assert float(np.sum(rewards[k:])) == pytest.approx(floor * (int(p.max_steps) - k), rel=1e-6)
+    # any continuation pays at least the floor per step, so the diverged tail is the minimum
+    assert np.all(rewards[:k] >= floor)
 
 
 def test_precision_cost_is_monotone_and_small_near_zero():
