@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from chaosgym.baselines.evaluate import (
+    CONTROLLERS_VERSION,
     DEFAULT_N_ICS,
     agent_policy,
     evaluate_controllers,
@@ -161,7 +162,7 @@ def run_benchmark(
                 run_jax_task(t)
     results = aggregate(envs, algos, seeds, out_dir, runs_dir, n_ics, video=video)
     write_config(out_dir, envs, algos, seeds, quick, n_ics, total_timesteps, budgets,
-                 time.time() - t0)
+                 time.time() - t0, results)
     return results
 
 
@@ -194,35 +195,45 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
     for env_id in envs:
         ics = initial_state_set(env_id, "test", n_ics, directory=out_dir / "ics")
         ctrl_file = out_dir / "controllers" / f"{env_slug(env_id)}.json"
-        ctrl = None
+        ctrl, ctrl_file_stale = None, False
         if ctrl_file.exists():
             cached = json.loads(ctrl_file.read_text())
             if cached.get("n_ics") == len(ics):
                 ctrl = cached["summaries"]
+                if cached.get("version", 1) != CONTROLLERS_VERSION:  # add the new ones
+                    ctrl = {**ctrl, **evaluate_controllers(env_id, ics, skip=set(ctrl))}
+                    ctrl_file_stale = True
         if ctrl is None:
             ctrl = evaluate_controllers(env_id, ics)
+            ctrl_file_stale = True
+        if ctrl_file_stale:
             ctrl_file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(ctrl_file, json.dumps({"n_ics": len(ics), "summaries": ctrl}, indent=1))
+            atomic_write(ctrl_file, json.dumps({"n_ics": len(ics), "version": CONTROLLERS_VERSION,
+                                                "summaries": ctrl}, indent=1))
         agents: dict[str, Any] = {}
+        kept = results.get(env_id, {}).get("agents", {})
         for algo in algos:
             runs = _runs_of(runs_dir, env_id, algo, seeds)
             if not runs:
+                if algo in kept:
+                    print(f"{env_id} {algo}: no finished run folders in {runs_dir}; keeping "
+                          "the stored row", flush=True)
                 continue
-            per_seed = {}
+            per_seed, curves = {}, {}
             for d in runs:
                 per_seed[d.name] = json.loads((d / "eval.json").read_text())["summary"]
                 done = json.loads((d / "done.json").read_text())
                 per_seed[d.name]["num_timesteps"] = done["num_timesteps"]
                 per_seed[d.name]["train_seconds"] = done["train_seconds"]
                 per_seed[d.name]["plateau_change"] = _plateau(d)
-            agents[algo] = {"per_seed": per_seed, "runs": [_portable(d, runs_dir) for d in runs]}
+                curves[d.name] = _curve_of(d)
+            agents[algo] = {"per_seed": per_seed, "runs": [_portable(d, runs_dir) for d in runs],
+                            "curves": curves}
             _copy_models(runs, out_dir / "models" / env_slug(env_id), algo)
-        kept = results.get(env_id, {}).get("agents", {})
-        # agents of algorithms not in this call keep their earlier rows
-        agents = {**{a: v for a, v in kept.items() if a not in algos}, **agents}
+        # rows of algorithms not in this call, or whose run folders are gone, are kept
+        agents = {**kept, **agents}
         results[env_id] = {"n_ics": len(ics), "controllers": ctrl, "agents": agents}
-        _plot_curves(env_id, {a: [runs_dir / r for r in v["runs"]] for a, v in agents.items()},
-                     out_dir / "curves" / f"{env_slug(env_id)}.png")
+        _plot_curves(env_id, agents, out_dir / "curves" / f"{env_slug(env_id)}.png")
         if video:
             _video(env_id, agents, ics, out_dir / "videos", runs_dir)
     results = dict(sorted(results.items()))
@@ -238,15 +249,27 @@ def _mean_score(agent: dict[str, Any]) -> tuple[float, ...]:
     return tuple(float(np.nanmean([p[i] for p in per])) for i in range(len(SCORE_FIELDS)))
 
 
+def _curve_of(run: Path) -> dict[str, Any]:
+    """A run's learning curve (``curve.csv``) as columns, kept in ``results.json`` so the plots
+    can be redrawn without the run folders: ``timesteps``, ``return_mean``, ``task_metric``
+    and the metric's name (empty lists where the run has no curve)."""
+    path = run / "curve.csv"
+    rows: list[dict[str, str]] = []
+    if path.exists():
+        with path.open(newline="") as f:
+            rows = list(csv.DictReader(f))
+    return {"task_metric_name": rows[0]["task_metric_name"] if rows else "",
+            "timesteps": [int(r["timesteps"]) for r in rows],
+            "return_mean": [float(r["return_mean"]) for r in rows],
+            "task_metric": [float(r["task_metric"]) for r in rows]}
+
+
 def _plateau(run: Path) -> float:
     """:func:`plateau_change` of a run's validation return (``curve.csv``)."""
-    path = run / "curve.csv"
-    if not path.exists():
+    c = _curve_of(run)
+    if not c["timesteps"]:
         return math.nan
-    with path.open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    return plateau_change([r.get("timesteps") for r in rows],
-                          [r.get("return_mean") for r in rows])
+    return plateau_change(c["timesteps"], c["return_mean"])
 
 
 def _plateau_cell(ps: list[dict[str, Any]]) -> str:
@@ -568,10 +591,15 @@ def _family_lines(results: dict[str, Any]) -> list[str]:
             "|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""]
 
 
-def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:
+def _plot_curves(env_id: str, agents: dict[str, Any], path: Path) -> None:
     """Validation return and task metric vs steps, IQM over seeds per algorithm with a
-    stratified-bootstrap 95 % band (3+ seeds; the min–max band otherwise)."""
-    if not runs:
+    stratified-bootstrap 95 % band (3+ seeds; the min–max band otherwise), from the curves
+    stored in each agent's row. Rows stored without curves are named in the figure; if no row
+    has a curve, an existing figure is left as it is."""
+    have = {a: [c for c in v.get("curves", {}).values() if c["timesteps"]]
+            for a, v in agents.items()}
+    missing = [a for a, cs in have.items() if not cs]
+    if not any(have.values()):
         return
     try:
         import matplotlib
@@ -582,20 +610,12 @@ def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:
         return
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     metric_name = "task metric"
-    for algo, dirs in runs.items():
-        curves = []
-        for d in dirs:
-            f = d / "curve.csv"
-            if not f.exists():
-                continue
-            with open(f) as fh:
-                rows = list(csv.DictReader(fh))
-            if rows:
-                metric_name = rows[0]["task_metric_name"]
-                curves.append({int(r["timesteps"]): (float(r["return_mean"]),
-                                                      float(r["task_metric"])) for r in rows})
-        if not curves:
+    for algo, stored in have.items():
+        if not stored:
             continue
+        metric_name = stored[0]["task_metric_name"] or metric_name
+        curves = [dict(zip(c["timesteps"], zip(c["return_mean"], c["task_metric"],
+                                               strict=True), strict=True)) for c in stored]
         steps = sorted(set().union(*[c.keys() for c in curves]))
         for j, ax in enumerate(axes):
             mid, lo, hi = (np.asarray(z) for z in zip(
@@ -611,7 +631,10 @@ def _plot_curves(env_id: str, runs: dict[str, list[Path]], path: Path) -> None:
         ax.set_xlabel("environment steps")
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle(env_id)
+    title = env_id
+    if missing:
+        title += f"   (no stored curve: {', '.join(a.upper() for a in missing)})"
+    fig.suptitle(title)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)
@@ -648,7 +671,8 @@ def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path,
     done = [p for p in (stem.with_suffix(".mp4"), stem.with_suffix(".gif")) if p.exists()]
     jax_run = algo.endswith("-jax")  # <run>/seed<k> of a vmapped run: the policy is in <run>
     model_file = run.parent / "best.json" if jax_run else run / "model.zip"
-    if done and model_file.exists() and done[0].stat().st_mtime >= model_file.stat().st_mtime:
+    if done and (not model_file.exists()  # the run folder is gone: keep the stored video
+                 or done[0].stat().st_mtime >= model_file.stat().st_mtime):
         return
     try:
         import gymnasium as gym
@@ -695,8 +719,13 @@ def _video(env_id: str, agents: dict[str, Any], ics: np.ndarray, dest: Path,
 
 
 def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timesteps, budgets,
-                 wall: float) -> None:
-    """``config.json``: everything needed to reproduce the table."""
+                 wall: float, results: dict[str, Any] | None = None) -> None:
+    """``config.json``: everything needed to reproduce the table.
+
+    ``timesteps`` and ``hyperparams`` are kept per (env, algorithm), the rows of earlier calls
+    included; a budget is the one the stored runs trained for (``num_timesteps`` in
+    ``results``), else the configured one.
+    """
     from chaosgym.baselines.hyperparams import budget, load_hyperparams
     from chaosgym.baselines.jax_train import load_jax_hyperparams
     from chaosgym.baselines.provenance import command_line, versions
@@ -713,9 +742,16 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
             return int(float(hp["n_timesteps"]))
         return budget(algo, env_id, quick, hp, budgets)
 
+    results = results or {}
+
+    def trained(env_id: str, algo: str) -> int | None:
+        seeds_done = results.get(env_id, {}).get("agents", {}).get(algo, {}).get("per_seed", {})
+        n = [int(v["num_timesteps"]) for v in seeds_done.values() if "num_timesteps" in v]
+        return max(n) if n else None
+
     hp = {env_id: {algo: hp_of(algo, env_id) for algo in algos} for env_id in envs}
-    steps = {env_id: {algo: steps_of(algo, env_id, hp[env_id][algo]) for algo in algos}
-             for env_id in envs}
+    steps = {env_id: {algo: trained(env_id, algo) or steps_of(algo, env_id, hp[env_id][algo])
+                      for algo in algos} for env_id in envs}
     old: dict[str, Any] = {}
     if (out_dir / "config.json").exists():  # environments of earlier calls are kept
         try:
@@ -723,10 +759,17 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
         except json.JSONDecodeError:
             old = {}
     merge = lambda key, new: {**old.get(key, {}), **new}  # noqa: E731
+
+    def merge2(key: str, new: dict[str, dict]) -> dict[str, dict]:  # per env, then per algo
+        out = {e: dict(v) for e, v in old.get(key, {}).items()}
+        for e, v in new.items():
+            out.setdefault(e, {}).update(v)
+        return out
+
     n_ics_by_env = merge("n_ics", {env_id: n_ics for env_id in envs})
     cfg = {"envs": sorted(set(old.get("envs", [])) | set(envs)), "algos": algos, "seeds": seeds,
            "quick": quick, "n_ics": n_ics_by_env, "ics_seed": 2024,
-           "timesteps": merge("timesteps", steps), "hyperparams": merge("hyperparams", hp),
+           "timesteps": merge2("timesteps", steps), "hyperparams": merge2("hyperparams", hp),
            "budgets": budgets, "versions": versions(),
            "commands": [*old.get("commands", []), command_line()][-20:],
            "last_wall_seconds": round(wall, 1)}

@@ -232,7 +232,9 @@ def _nanstat(fn, a: np.ndarray) -> float:
 def controller_policies(fenv) -> dict[str, Policy]:
     """The classical controllers that apply to ``fenv`` (name → batched policy).
 
-    Always ``zero``; ``lqr`` (saturated, Q=I, R=1) where the task has a fixed-point target;
+    Always ``zero``; ``lqr`` (saturated, Q=I, R=1) where the task has a fixed-point target,
+    and beside it ``lqr-observer`` (the same gain on a state estimated from the task's own
+    observation, :class:`_ObserverLQRPolicy`) where that observation is not the full state;
     ``pyragas`` (delayed feedback, delay = the orbit's period) for periodic-orbit tasks and
     ``ogy`` (bounded parameter kicks) for maps with a fixed-point target. Stateful policies
     have a ``reset(x)`` method that :func:`evaluate_policy` calls before the first step.
@@ -248,7 +250,12 @@ def controller_policies(fenv) -> dict[str, Policy]:
         act = jax.jit(jax.vmap(lqr.action))
         out["lqr"] = lambda obs, x: np.asarray(act(np.asarray(x, fenv.dtype)))
     except (ValueError, AttributeError, TypeError, np.linalg.LinAlgError):
-        pass
+        lqr = None
+    if lqr is not None:
+        try:
+            out["lqr-observer"] = _ObserverLQRPolicy(fenv, lqr)
+        except (ValueError, np.linalg.LinAlgError):
+            pass  # full-state observation, a noisy or nonlinear one, or not detectable
     for name, factory in (("pyragas", _pyragas_policy), ("ogy", _ogy_policy)):
         try:
             pol = factory(fenv)
@@ -258,6 +265,85 @@ def controller_policies(fenv) -> dict[str, Policy]:
         if pol is not None:
             out[name] = pol
     return out
+
+
+#: covariances (times the identity) of the observer's model and sensor noise
+OBSERVER_PROCESS_NOISE = 1e-2
+OBSERVER_SENSOR_NOISE = 1e-4
+
+
+class _ObserverLQRPolicy:
+    """The saturated LQR of ``lqr`` acting on an estimate of the state built from the task's
+    observation alone: the output-feedback counterpart of the full-state LQR.
+
+    The estimator is a constant-gain extended Kalman filter. It predicts with the
+    environment's own (nonlinear) control-interval map ``x⁺ = F(x, a)`` and corrects with the
+    steady-state Kalman gain of the map linearised at the target,
+    ``L = P Cᵀ (C P Cᵀ + V)⁻¹`` with ``P`` the discrete Riccati solution for ``(Aᵀ, Cᵀ, W, V)``
+    (``W = 1e-2 I``, ``V = 1e-4 I``). Each episode starts from the mean of the attractor bank,
+    not from the true initial state. Like the LQR it knows the model and its parameters; it
+    never reads the state.
+
+    Raises ``ValueError`` where it does not apply: the observation determines the state
+    (``C = ∂obs/∂x`` has full column rank), depends on the episode (two resets observe the
+    target differently: sensor noise, a reference run), is not linear in the state, or leaves
+    ``(A, C)`` undetectable (the Riccati equation has no stabilising solution).
+
+    Reference: B. D. O. Anderson and J. B. Moore, *Optimal Filtering*, Prentice Hall (1979),
+    ch. 4 (steady-state filter) and ch. 8 (extended Kalman filter).
+    """
+
+    def __init__(self, fenv, lqr) -> None:
+        import scipy.linalg
+
+        sp, tp = fenv.default_params.system, fenv.default_params.task
+        task = fenv.task
+        x_eq = jnp.asarray(lqr.x_eq, fenv.dtype)
+        a0 = jnp.zeros(fenv.num_inputs, fenv.dtype)
+        tstates = [fenv.reset(jax.random.key(i))[1].tstate for i in (0, 1)]
+
+        def observe(x, tstate=tstates[0]):
+            return task.observe(x, tstate, fenv.spec, sp, tp)
+
+        h0 = np.asarray(observe(x_eq), np.float64)
+        if not np.allclose(h0, np.asarray(observe(x_eq, tstates[1]), np.float64)):
+            raise ValueError("the observation depends on the episode (noise or a reference run)")
+
+        def step(x, a):
+            return fenv._step_fn(x, fenv.control(a), sp)
+
+        A = np.asarray(jax.jacfwd(step, 0)(x_eq, a0), np.float64)
+        C = np.asarray(jax.jacfwd(observe)(x_eq), np.float64)
+        if np.linalg.matrix_rank(C) == fenv.state_dim:
+            raise ValueError("the observation determines the state (no estimator needed)")
+        probe = np.asarray(fenv.ic_bank[:4], np.float64)
+        lin = h0 + (probe - np.asarray(x_eq, np.float64)) @ C.T
+        got = np.asarray(jax.vmap(observe)(jnp.asarray(probe, fenv.dtype)), np.float64)
+        if not np.allclose(got, lin, rtol=1e-3, atol=1e-3 * (1 + np.abs(got).max())):
+            raise ValueError("the observation is not linear in the state")
+        k, n = C.shape
+        W, V = OBSERVER_PROCESS_NOISE * np.eye(n), OBSERVER_SENSOR_NOISE * np.eye(k)
+        P = scipy.linalg.solve_discrete_are(A.T, C.T, W, V)
+        self.gain = P @ C.T @ np.linalg.inv(C @ P @ C.T + V)
+        self.C, self.h0, self.x_eq = C, h0, np.asarray(x_eq, np.float64)
+        self.prior = np.asarray(fenv.ic_bank, np.float64).mean(axis=0)
+        self.dtype = fenv.dtype
+        self._act = jax.jit(jax.vmap(lqr.action))
+        self._predict = jax.jit(jax.vmap(step))
+        self.estimate: np.ndarray | None = None
+
+    def reset(self, x: np.ndarray) -> None:
+        """Forget the last episode; only the batch size of ``x`` is used."""
+        self.estimate = np.repeat(self.prior[None], x.shape[0], axis=0)
+
+    def __call__(self, obs: np.ndarray, x: np.ndarray) -> np.ndarray:
+        if self.estimate is None:
+            self.reset(x)
+        innovation = obs - self.h0 - (self.estimate - self.x_eq) @ self.C.T
+        xh = (self.estimate + innovation @ self.gain.T).astype(self.dtype)
+        a = self._act(xh)
+        self.estimate = np.asarray(self._predict(xh, a), np.float64)
+        return np.asarray(a)
 
 
 PYRAGAS_GAIN = 0.2  # K of Pyragas (1992) for the Rössler period-1 orbit
@@ -327,14 +413,20 @@ def agent_policy(model, obs_rms: Any | None = None, clip_obs: float = 10.0,
     return policy
 
 
+#: bumped whenever :func:`controller_policies` gains a controller or one changes, so that stored
+#: controller summaries are completed (see :func:`chaosgym.baselines.benchmark.aggregate`)
+CONTROLLERS_VERSION = 2
+
+
 def evaluate_controllers(
-    env_id: str, ics: np.ndarray, names: list[str] | None = None
+    env_id: str, ics: np.ndarray, names: list[str] | None = None, skip: Any = ()
 ) -> dict[str, dict[str, Any]]:
-    """Summaries of every applicable classical controller on ``ics``."""
+    """Summaries of every applicable classical controller on ``ics`` (only ``names`` if
+    given; none of ``skip``)."""
     fenv = make_functional(env_id)
     out = {}
     for name, pol in controller_policies(fenv).items():
-        if names is not None and name not in names:
+        if (names is not None and name not in names) or name in skip:
             continue
         out[name] = summarize(evaluate_policy(fenv, pol, ics), fenv.dt)
     return out

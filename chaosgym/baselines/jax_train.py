@@ -54,6 +54,9 @@ __all__ = ["JAX_ALGOS", "EpisodeLog", "deterministic_policy", "evaluate_jax_poli
 
 JAX_ALGOS = ("ppo", "sac", "td3")
 N_VALIDATION = 30
+#: keys of ``config/jax_<algo>.yml`` entries that set the run, not the rejax learner:
+#: the budget per seed and the steps per seed between evaluations (default budget / 10)
+RUN_KEYS = ("n_timesteps", "eval_freq")
 KEEP = 2
 
 
@@ -199,7 +202,8 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
     """
     rejax = _require_rejax()
     hp = dict(hp)
-    hp.pop("n_timesteps", None)
+    for key in RUN_KEYS:  # the run's own settings, not rejax arguments
+        hp.pop(key, None)
     cls = {"ppo": rejax.PPO, "sac": _uniform_replay(rejax.SAC),
            "td3": _uniform_replay(rejax.TD3)}[algo]
     n_envs = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
@@ -353,7 +357,8 @@ def train_jax_run(
         total_timesteps: environment steps per seed (default: ``n_timesteps`` of
             ``config/jax_<algo>.yml``).
         hyperparams: rejax keyword arguments (default: from ``config/jax_<algo>.yml``).
-        eval_freq: steps per seed between evaluations / checkpoints (default: budget / 10).
+        eval_freq: steps per seed between evaluations / checkpoints (default: the yml entry's
+            ``eval_freq``, else budget / 10).
         progress_bar: show a tqdm bar.
         tensorboard: log ``eval/*`` scalars to ``<run_dir>/tb/seed<k>``.
         n_validation: validation states (the protocol's ``validation`` split).
@@ -380,7 +385,8 @@ def train_jax_run(
         total = int(float(total_timesteps if total_timesteps is not None
                           else hp.get("n_timesteps", 100_000)))
         unit = chunk_unit(algo, hp)
-        chunk = max(1, math.ceil(int(eval_freq or max(total // 10, 1)) / unit)) * unit
+        every = eval_freq or hp.get("eval_freq") or max(total // 10, 1)
+        chunk = max(1, math.ceil(int(float(every)) / unit)) * unit
         t_start = time.time()
         fenv = make_functional(env_id) if fenv is None else fenv
         val_ics = initial_state_set(env_id, "validation", n_validation, fenv=fenv)
