@@ -211,8 +211,11 @@ def _protocol_lines(env_id: str, s: dict) -> list[str]:
         md.append(f"- **Tolerance**: the task's own radius {radius:g}"
                   + (", and the tiers " + " and ".join(f"{t:g}" for t in TOLERANCES)
                      + " on its distance" if hasattr(task, "capture_radius") else "") + ".")
-    md += [f"- **Observation of the agents**: {observation_of('ppo', env_id)}; LQR, Pyragas "
-           "and OGY rows read the full state.",
+    obs = observation_of("ppo", env_id)
+    md += [f"- **Observation of the agents**: {obs}; LQR, Pyragas and OGY rows read the full "
+           "state" + ("; the `lqr-observer` row (where an LQR applies) runs the same gain on a "
+                      "state estimated from the agents' observation." if obs.startswith(
+                          "sensors") else "."),
            "- Test, validation and training states are disjoint stored sets; statistics are "
            "IQM over 5 seeds with stratified-bootstrap 95 % CIs (`agents/README.md`).", ""]
     return md
