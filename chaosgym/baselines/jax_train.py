@@ -48,7 +48,8 @@ import numpy as np
 from chaosgym.baselines.protocol import env_slug, score, task_metric
 from chaosgym.baselines.storage import RunLock, atomic_write
 
-__all__ = ["JAX_ALGOS", "EpisodeLog", "deterministic_policy", "evaluate_jax_policy",
+__all__ = ["JAX_ALGOS", "EpisodeLog", "deterministic_policy", "evaluate_jax_policies",
+           "evaluate_jax_policy",
            "load_jax_hyperparams", "load_jax_policy", "make_learner", "rejax_env", "rollout",
            "run_dir_for_jax", "seed_programs", "train_jax_run", "tree_from_bytes", "tree_to_bytes"]
 
@@ -703,33 +704,60 @@ def _restore(run_dir: Path, template):
     return None, 0, None
 
 
-def load_jax_policy(run_dir: str | Path, seed: int, fenv):
-    """The best deterministic policy of ``seed`` in a JAX run folder, as ``act(obs)``."""
+def _jax_policy_loader(run_dir: str | Path, fenv):
+    """``(apply, params_of)`` of a JAX run folder: ``apply(params, obs)`` is the deterministic
+    policy as a pure function of its parameters, ``params_of(seed)`` loads the best
+    parameters of a seed. One ``apply`` serves every seed, so one compiled program does."""
     from types import SimpleNamespace
 
     run_dir = Path(run_dir)
     cfg = json.loads((run_dir / "config.json").read_text())
-    best = _load_best(run_dir).get(str(seed))
-    if best is None:
-        raise FileNotFoundError(f"{run_dir / 'best.json'} has no policy of seed {seed}")
+    best_all = _load_best(run_dir)
     learner = make_learner(fenv, cfg["algo"], cfg["hyperparams"], int(cfg["eval_freq"]))
     template = _params_of(learner.init_state(jax.random.PRNGKey(0)))
-    params = tree_from_bytes(template, (run_dir / best["params"]).read_bytes())
-    ts = SimpleNamespace(actor_ts=SimpleNamespace(params=params["actor"]),
-                         obs_rms_state=SimpleNamespace(**params.get("obs_rms", {})))
     act = deterministic_policy(learner, cfg["algo"])
-    return lambda obs: act(ts, obs)
+
+    def params_of(seed: int):
+        best = best_all.get(str(seed))
+        if best is None:
+            raise FileNotFoundError(f"{run_dir / 'best.json'} has no policy of seed {seed}")
+        return tree_from_bytes(template, (run_dir / best["params"]).read_bytes())
+
+    def apply(params, obs):
+        ts = SimpleNamespace(actor_ts=SimpleNamespace(params=params["actor"]),
+                             obs_rms_state=SimpleNamespace(**params.get("obs_rms", {})))
+        return act(ts, obs)
+
+    return apply, params_of
+
+
+def load_jax_policy(run_dir: str | Path, seed: int, fenv):
+    """The best deterministic policy of ``seed`` in a JAX run folder, as ``act(obs)``."""
+    apply, params_of = _jax_policy_loader(run_dir, fenv)
+    params = params_of(seed)
+    return lambda obs: apply(params, obs)
+
+
+def evaluate_jax_policies(run_dir: str | Path, seeds, fenv, ics) -> dict[int, dict[str, Any]]:
+    """Protocol summaries of a JAX run's best policies of ``seeds`` on the states ``ics``; the
+    rollout is compiled once for all seeds (the parameters are its argument)."""
+    from chaosgym.baselines.evaluate import _flag_metrics, summarize
+
+    apply, params_of = _jax_policy_loader(run_dir, fenv)
+    program = jax.jit(lambda p, x: rollout(fenv, lambda o: apply(p, o), x))
+    flags = np.asarray(_flag_metrics(fenv, ("diverged", *fenv.metric_names)))
+    out = {}
+    for seed in seeds:
+        res = {k: np.asarray(v) for k, v in jax.device_get(
+            program(params_of(int(seed)), jnp.asarray(ics))).items()}
+        res["flags"] = flags
+        out[int(seed)] = summarize(res, fenv.dt)
+    return out
 
 
 def evaluate_jax_policy(run_dir: str | Path, seed: int, fenv, ics) -> dict[str, Any]:
     """Protocol summary of a JAX run's best policy of ``seed`` on the states ``ics``."""
-    from chaosgym.baselines.evaluate import _flag_metrics, summarize
-
-    act = load_jax_policy(run_dir, seed, fenv)
-    res = {k: np.asarray(v) for k, v in jax.device_get(
-        jax.jit(lambda x: rollout(fenv, act, x))(jnp.asarray(ics))).items()}
-    res["flags"] = np.asarray(_flag_metrics(fenv, ("diverged", *fenv.metric_names)))
-    return summarize(res, fenv.dt)
+    return evaluate_jax_policies(run_dir, [seed], fenv, ics)[int(seed)]
 
 
 def run_dir_for_jax(root: str | Path, env_id: str, algo: str) -> Path:

@@ -71,6 +71,21 @@ def test_short_jax_run_two_seeds_vmapped(tmp_path):
         rows = list(csv.DictReader(lines[1:]))
         assert [int(r["l"]) for r in rows] == [50] * 4
         assert all(np.isfinite(float(r["r"])) and float(r["t"]) >= 0 for r in rows)
+    # the test evaluation: one compiled rollout for both seeds, the same summaries as one by one
+    from chaosgym.baselines import jax_train as jt
+
+    ics = np.asarray(fenv.ic_bank[:3])
+    traces = []
+    rollout = jt.rollout
+    jt.rollout = lambda *a: (traces.append(1), rollout(*a))[1]
+    try:
+        both = jt.evaluate_jax_policies(run, [0, 1], fenv, ics)
+    finally:
+        jt.rollout = rollout
+    assert len(traces) == 1
+    for s in (0, 1):
+        one = jt.evaluate_jax_policy(run, s, fenv, ics)
+        assert json.dumps(both[s], sort_keys=True) == json.dumps(one, sort_keys=True)
     # a completed run is returned as it is (its done.json)
     again = train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=256)
     assert json.dumps(again, sort_keys=True) == json.dumps(done, sort_keys=True, default=float)
