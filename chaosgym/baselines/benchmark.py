@@ -123,6 +123,8 @@ def run_benchmark(
     import chaosgym
     from chaosgym.baselines.hyperparams import agents_dir, load_budgets
 
+    if total_timesteps is not None and int(total_timesteps) < 1:
+        raise ValueError(f"total_timesteps (--timesteps) must be >= 1, got {total_timesteps}")
     budgets = load_budgets()
     section = budgets.get("quick" if quick else "full", {}) or {}
     envs = list(envs or chaosgym.list_envs())
@@ -409,7 +411,7 @@ def render_markdown(results: dict[str, Any], profile: bool = False) -> str:
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for name, s in r["controllers"].items():
-            row = [name, observation_of(name), "–", "–", "–",
+            row = [name, observation_of(name, env_id), "–", "–", "–",
                    _pm([s["return_mean"]]) + f" ± {s['return_std']:.3g}"]
             row += [_pm([s.get(k, math.nan)]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")

@@ -96,3 +96,10 @@ def test_aggregate_keeps_rows_curves_and_budgets_once_run_folders_are_gone(tmp_p
     write_config(out, [ENV], ["sac"], [0, 1], False, 4, None, load_budgets(), 1.0, again)
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["timesteps"][ENV]["sac"] == 3000  # what ran, not sac.yml's 200 000
+
+
+def test_a_zero_budget_is_refused_before_any_run_starts(tmp_path):
+    with pytest.raises(ValueError, match="total_timesteps"):
+        run_benchmark(envs=[ENV], algos=["sac"], seeds=[0], out_dir=tmp_path / "r",
+                      runs_dir=tmp_path / "runs", total_timesteps=0)
+    assert not (tmp_path / "runs").exists()
