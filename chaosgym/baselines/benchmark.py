@@ -227,8 +227,8 @@ def aggregate(envs: list[str], algos: list[str], seeds: list[int], out_dir: Path
                 done = json.loads((d / "done.json").read_text())
                 per_seed[d.name]["num_timesteps"] = done["num_timesteps"]
                 per_seed[d.name]["train_seconds"] = done["train_seconds"]
-                per_seed[d.name]["plateau_change"] = _plateau(d)
                 curves[d.name] = _curve_of(d)
+                per_seed[d.name]["plateau_change"] = _plateau(curves[d.name])
             agents[algo] = {"per_seed": per_seed, "runs": [_portable(d, runs_dir) for d in runs],
                             "curves": curves}
             _copy_models(runs, out_dir / "models" / env_slug(env_id), algo)
@@ -266,12 +266,11 @@ def _curve_of(run: Path) -> dict[str, Any]:
             "task_metric": [float(r["task_metric"]) for r in rows]}
 
 
-def _plateau(run: Path) -> float:
-    """:func:`plateau_change` of a run's validation return (``curve.csv``)."""
-    c = _curve_of(run)
-    if not c["timesteps"]:
+def _plateau(curve: dict[str, Any]) -> float:
+    """:func:`plateau_change` of a stored curve's validation return (NaN without one)."""
+    if not curve["timesteps"]:
         return math.nan
-    return plateau_change(c["timesteps"], c["return_mean"])
+    return plateau_change(curve["timesteps"], curve["return_mean"])
 
 
 def _plateau_cell(ps: list[dict[str, Any]]) -> str:

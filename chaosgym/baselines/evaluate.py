@@ -253,7 +253,7 @@ def controller_policies(fenv) -> dict[str, Policy]:
         lqr = None
     if lqr is not None:
         try:
-            out["lqr-observer"] = _ObserverLQRPolicy(fenv, lqr)
+            out["lqr-observer"] = _ObserverLQRPolicy(fenv, lqr, act)
         except (ValueError, np.linalg.LinAlgError):
             pass  # full-state observation, a noisy or nonlinear one, or not detectable
     for name, factory in (("pyragas", _pyragas_policy), ("ogy", _ogy_policy)):
@@ -293,7 +293,7 @@ class _ObserverLQRPolicy:
     ch. 4 (steady-state filter) and ch. 8 (extended Kalman filter).
     """
 
-    def __init__(self, fenv, lqr) -> None:
+    def __init__(self, fenv, lqr, act: Callable[[Any], Any] | None = None) -> None:
         import scipy.linalg
 
         sp, tp = fenv.default_params.system, fenv.default_params.task
@@ -328,7 +328,7 @@ class _ObserverLQRPolicy:
         self.C, self.h0, self.x_eq = C, h0, np.asarray(x_eq, np.float64)
         self.prior = np.asarray(fenv.ic_bank, np.float64).mean(axis=0)
         self.dtype = fenv.dtype
-        self._act = jax.jit(jax.vmap(lqr.action))
+        self._act = jax.jit(jax.vmap(lqr.action)) if act is None else act  # batched, jitted
         self._predict = jax.jit(jax.vmap(step))
         self.estimate: np.ndarray | None = None
 
