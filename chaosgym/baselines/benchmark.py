@@ -274,13 +274,16 @@ def _plateau(curve: dict[str, Any]) -> float:
 
 
 def _plateau_cell(ps: list[dict[str, Any]]) -> str:
-    """``k/n`` seeds plateaued and the largest remaining change."""
+    """``k/n`` seeds plateaued and the largest remaining change, either sign: a curve that
+    fell by more than the tolerance over its last 20 % has not settled either. A seed whose
+    curve is too short to tell (under 4 evaluations) counts as not plateaued."""
     ch = np.asarray([p.get("plateau_change", math.nan) for p in ps], float)
     ch = ch[np.isfinite(ch)]
     if ch.size == 0:
-        return "–"
-    k = int(np.sum(ch < PLATEAU_TOLERANCE))
-    return f"{k}/{len(ps)} (max {100 * ch.max():+.1f} %)"
+        return "unknown (< 4 evaluations)"
+    k = int(np.sum(np.abs(ch) < PLATEAU_TOLERANCE))
+    worst = ch[int(np.argmax(np.abs(ch)))]
+    return f"{k}/{len(ps)} (max {100 * worst:+.1f} %)"
 
 
 # ---------------------------------------------------------------------- reporting

@@ -92,6 +92,22 @@ def test_plateau_change_tells_a_learning_curve_from_a_flat_one():
     assert np.isnan(plateau_change(t[:3], flat[:3]))
 
 
+def test_plateau_column_counts_a_falling_curve_and_a_short_one_as_unsettled():
+    from chaosgym.baselines.benchmark import _plateau_cell
+    from chaosgym.baselines.protocol import plateau_change
+
+    t = np.arange(1, 21) * 1000
+    flat = np.minimum(-1000.0 + 200.0 * np.arange(20), -100.0)
+    falling = np.concatenate([flat[:16], [-400.0, -500.0, -600.0, -700.0]])  # collapses late
+    seeds = [{"plateau_change": plateau_change(t, flat)},
+             {"plateau_change": plateau_change(t, falling)}]
+    cell = _plateau_cell(seeds)
+    assert cell.startswith("1/2 ")
+    assert "-" in cell.split("max")[1]  # the largest change is the fall, with its sign
+    assert _plateau_cell([{"plateau_change": plateau_change(t[:2], flat[:2])}]).startswith(
+        "unknown")
+
+
 def test_score_prefers_holding_the_strict_tier_over_a_faster_capture():
     from chaosgym.baselines.protocol import score
 
