@@ -46,11 +46,11 @@ from chaosgym.baselines.evaluate import (
     evaluate_controllers,
 )
 from chaosgym.baselines.protocol import (
-    PLATEAU_TOLERANCE,
     env_slug,
     initial_state_set,
     observation_of,
     plateau_change,
+    plateaued,
     score,
     task_metric,
 )
@@ -274,14 +274,13 @@ def _plateau(curve: dict[str, Any]) -> float:
 
 
 def _plateau_cell(ps: list[dict[str, Any]]) -> str:
-    """``k/n`` seeds plateaued and the largest remaining change, either sign: a curve that
-    fell by more than the tolerance over its last 20 % has not settled either. A seed whose
-    curve is too short to tell (under 4 evaluations) counts as not plateaued."""
+    """``k/n`` seeds :func:`plateaued` and the largest remaining change by size, with its
+    sign; a seed whose curve is too short to tell counts as not plateaued."""
     ch = np.asarray([p.get("plateau_change", math.nan) for p in ps], float)
+    k = sum(plateaued(c) for c in ch)
     ch = ch[np.isfinite(ch)]
     if ch.size == 0:
-        return "unknown (< 4 evaluations)"
-    k = int(np.sum(np.abs(ch) < PLATEAU_TOLERANCE))
+        return "unknown (too few evaluations)"
     worst = ch[int(np.argmax(np.abs(ch)))]
     return f"{k}/{len(ps)} (max {100 * worst:+.1f} %)"
 
@@ -393,8 +392,9 @@ def render_markdown(results: dict[str, Any], profile: bool = False) -> str:
         "distances to the target. Observation: `full state` (the method reads the system "
         "state), `sensors (k of n)` or `state + task (k)` (the task's observation, as the "
         "agents see it). Plateaued: seeds whose validation return moved by less than 2 % of "
-        "its whole range over the last 20 % of training (the largest such change beside it); "
-        "a run that has not plateaued is still learning at that budget.",
+        "its whole range, up or down, over the last 20 % of training (the largest change "
+        "beside it, with its sign: + still learning, − falling); `unknown` where a curve has "
+        "fewer than 4 evaluations.",
         "",
     ]
     lines += _overview(results)

@@ -47,6 +47,7 @@ __all__ = [
     "load_state_set",
     "observation_of",
     "plateau_change",
+    "plateaued",
     "save_state_set",
     "score",
     "sustained",
@@ -121,9 +122,9 @@ def observation_of(name: str, env_id: str | None = None) -> str:
 def plateau_change(steps: Any, values: Any, fraction: float = PLATEAU_FRACTION) -> float:
     """How much a learning curve still moved at the end: the mean validation value over the
     last ``fraction`` of training minus its mean over the ``fraction`` before, divided by the
-    curve's whole range (max − min). A run has *plateaued* when this is below
-    :data:`PLATEAU_TOLERANCE` (the last 20 % of training brought under 2 % of what the whole
-    run gained). NaN for a curve with fewer than 4 evaluations or none in either window."""
+    curve's whole range (max − min); positive while still learning, negative while falling.
+    NaN for a curve with fewer than 4 evaluations or none in either window. See
+    :func:`plateaued`."""
     t = np.asarray(steps, float)
     v = np.asarray(values, float)
     ok = np.isfinite(t) & np.isfinite(v)
@@ -139,6 +140,14 @@ def plateau_change(steps: Any, values: Any, fraction: float = PLATEAU_FRACTION) 
     if span == 0.0:
         return 0.0
     return float((last.mean() - before.mean()) / span)
+
+
+def plateaued(change: float) -> bool:
+    """Whether a :func:`plateau_change` says the run has settled: its last 20 % of training
+    moved the curve by under :data:`PLATEAU_TOLERANCE` of its whole range, in either
+    direction (a curve that collapses late has not settled). False for NaN (too short to
+    tell)."""
+    return bool(np.isfinite(change) and abs(change) < PLATEAU_TOLERANCE)
 
 
 # ---------------------------------------------------------------------- stored state sets

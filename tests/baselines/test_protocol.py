@@ -94,18 +94,21 @@ def test_plateau_change_tells_a_learning_curve_from_a_flat_one():
 
 def test_plateau_column_counts_a_falling_curve_and_a_short_one_as_unsettled():
     from chaosgym.baselines.benchmark import _plateau_cell
-    from chaosgym.baselines.protocol import plateau_change
+    from chaosgym.baselines.protocol import PLATEAU_TOLERANCE, plateau_change, plateaued
 
     t = np.arange(1, 21) * 1000
     flat = np.minimum(-1000.0 + 200.0 * np.arange(20), -100.0)
     falling = np.concatenate([flat[:16], [-400.0, -500.0, -600.0, -700.0]])  # collapses late
     seeds = [{"plateau_change": plateau_change(t, flat)},
              {"plateau_change": plateau_change(t, falling)}]
-    cell = _plateau_cell(seeds)
-    assert cell.startswith("1/2 ")
-    assert "-" in cell.split("max")[1]  # the largest change is the fall, with its sign
-    assert _plateau_cell([{"plateau_change": plateau_change(t[:2], flat[:2])}]).startswith(
-        "unknown")
+    fall = seeds[1]["plateau_change"]
+    assert fall < -PLATEAU_TOLERANCE and plateaued(seeds[0]["plateau_change"])
+    assert not plateaued(fall)
+    assert _plateau_cell(seeds) == f"1/2 (max {100 * fall:+.1f} %)"  # the fall, with its sign
+    short = {"plateau_change": plateau_change(t[:2], flat[:2])}
+    assert not plateaued(short["plateau_change"])
+    assert _plateau_cell([short]).startswith("unknown")
+    assert _plateau_cell([seeds[0], short]).startswith("1/2 ")
 
 
 def test_score_prefers_holding_the_strict_tier_over_a_faster_capture():
