@@ -51,39 +51,6 @@ def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def sb3_from_jax(algo: str, jhp: dict) -> dict:
-    """The JAX backend's rejax hyperparameters ``jhp`` as an rl-zoo3 style SB3 entry.
-
-    Same number of envs, network (sizes and activation), batch, gradient work per env step
-    (PPO: rollout length, epochs, minibatches; SAC: one vector step then ``num_epochs``
-    gradient steps), replay buffer, discount, target update and observation normalisation.
-    """
-    import torch
-
-    ak = jhp.get("agent_kwargs", {})
-    layers = list(ak.get("hidden_layer_sizes", [64, 64]))
-    act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[ak.get("activation",
-                                                            "tanh" if algo == "ppo" else "relu")]
-    norm = {"norm_obs": True, "norm_reward": False} if jhp.get("normalize_observations") else {}
-    n_envs = int(jhp.get("num_envs", 1))
-    if algo == "ppo":
-        n_steps = int(jhp["num_steps"])
-        return {"policy": "MlpPolicy", "n_envs": n_envs, "normalize": norm,
-                "n_steps": n_steps, "batch_size": n_envs * n_steps // int(jhp["num_minibatches"]),
-                "n_epochs": int(jhp["num_epochs"]), "learning_rate": float(jhp["learning_rate"]),
-                "gamma": float(jhp["gamma"]), "gae_lambda": float(jhp["gae_lambda"]),
-                "clip_range": float(jhp["clip_eps"]), "ent_coef": float(jhp["ent_coef"]),
-                "vf_coef": float(jhp["vf_coef"]), "max_grad_norm": float(jhp["max_grad_norm"]),
-                "policy_kwargs": {"net_arch": {"pi": layers, "vf": layers},
-                                  "activation_fn": act}}
-    return {"policy": "MlpPolicy", "n_envs": n_envs, "normalize": norm,
-            "learning_rate": float(jhp["learning_rate"]), "buffer_size": int(jhp["buffer_size"]),
-            "batch_size": int(jhp["batch_size"]), "gamma": float(jhp["gamma"]),
-            "tau": 1.0 - float(jhp["polyak"]), "train_freq": 1,
-            "gradient_steps": int(jhp["num_epochs"]), "learning_starts": int(jhp["fill_buffer"]),
-            "policy_kwargs": {"net_arch": layers, "activation_fn": act}}
-
-
 def _timed(fn) -> tuple[float, float]:
     """``(wall seconds, CPU seconds of this process)`` of ``fn()``."""
     c0, t0 = time.process_time(), time.perf_counter()
@@ -316,6 +283,7 @@ def main(argv=None) -> int:
         out.with_suffix(".md").write_text(render(res))
         return 0
 
+    from chaosgym.baselines.hyperparams import sb3_from_jax
     from chaosgym.baselines.jax_train import load_jax_hyperparams
 
     res: dict = {"env": args.env, "load_before": _load(), "cpus": os.cpu_count(),

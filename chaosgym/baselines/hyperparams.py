@@ -24,6 +24,7 @@ from typing import Any
 
 __all__ = [
     "ALGOS",
+    "SB3_FROM_JAX",
     "agents_dir",
     "budget",
     "config_dir",
@@ -32,10 +33,19 @@ __all__ = [
     "load_hyperparams",
     "load_yaml",
     "model_kwargs",
+    "sb3_from_jax",
 ]
 
 ALGOS = ("ppo", "sac", "td3", "a2c", "ddpg")
 OFF_POLICY = ("sac", "td3", "ddpg")
+
+#: The SB3 reference subset's entries that mirror the JAX backend's: ``config/<algo>.yml``'s
+#: entry for each of these ids is :func:`sb3_from_jax` of ``config/jax_<algo>.yml``'s (a test
+#: holds them equal), so the two families differ in their implementation only.
+SB3_FROM_JAX: dict[str, tuple[str, ...]] = {
+    "ppo": ("chaosgym/LorenzStabilize-v1", "chaosgym/HenonStabilize-v1",
+            "chaosgym/MackeyGlassStabilize-v1"),
+}
 
 
 def config_dir() -> Path:
@@ -115,6 +125,51 @@ def budget(algo: str, env_id: str, quick: bool, hyperparams: dict | None = None,
 
 
 # ---------------------------------------------------------------------- rl-zoo3 mini-language
+def sb3_from_jax(algo: str, jhp: dict[str, Any]) -> dict[str, Any]:
+    """The JAX backend's rejax hyperparameters ``jhp`` (``config/jax_<algo>.yml``, as
+    :func:`chaosgym.baselines.jax_train.load_jax_hyperparams` merges them) as an rl-zoo3
+    style SB3 entry, without ``n_timesteps`` (the budget lives in ``budgets.yml``).
+
+    Kept the same: number of envs, network (sizes and activation), batch, gradient work per
+    env step (PPO: rollout length, epochs, minibatches; SAC: one vector step then
+    ``num_epochs`` gradient steps), replay buffer, discount, target update, observation and
+    reward normalisation, and PPO's state-independent Gaussian starting at log std 0.
+    """
+    import torch
+
+    algo = algo.lower()
+    if algo not in ("ppo", "sac"):
+        raise ValueError(f"sb3_from_jax maps ppo and sac, not {algo!r}")
+    ak = jhp.get("agent_kwargs", {})
+    layers = [int(n) for n in ak.get("hidden_layer_sizes", [64, 64])]
+    act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[ak.get(
+        "activation", "tanh" if algo == "ppo" else "relu")]
+    norm = {"norm_obs": bool(jhp.get("normalize_observations", False)),
+            "norm_reward": bool(jhp.get("normalize_rewards", False))}
+    n_envs = int(jhp.get("num_envs", 1))
+    out: dict[str, Any] = {"policy": "MlpPolicy", "n_envs": n_envs,
+                           "normalize": norm if any(norm.values()) else False}
+    if algo == "ppo":
+        n_steps = int(jhp["num_steps"])
+        out.update({
+            "n_steps": n_steps, "batch_size": n_envs * n_steps // int(jhp["num_minibatches"]),
+            "n_epochs": int(jhp["num_epochs"]), "learning_rate": float(jhp["learning_rate"]),
+            "gamma": float(jhp["gamma"]), "gae_lambda": float(jhp["gae_lambda"]),
+            "clip_range": float(jhp["clip_eps"]), "ent_coef": float(jhp["ent_coef"]),
+            "vf_coef": float(jhp["vf_coef"]), "max_grad_norm": float(jhp["max_grad_norm"]),
+            "use_sde": False,
+            "policy_kwargs": {"log_std_init": 0.0, "net_arch": {"pi": layers, "vf": layers},
+                              "activation_fn": act}})
+        return out
+    out.update({
+        "learning_rate": float(jhp["learning_rate"]), "buffer_size": int(jhp["buffer_size"]),
+        "batch_size": int(jhp["batch_size"]), "gamma": float(jhp["gamma"]),
+        "tau": round(1.0 - float(jhp["polyak"]), 12), "train_freq": 1,
+        "gradient_steps": int(jhp["num_epochs"]), "learning_starts": int(jhp["fill_buffer"]),
+        "policy_kwargs": {"net_arch": layers, "activation_fn": act}})
+    return out
+
+
 def _literal(expr: str) -> Any:
     """Evaluate ``dict(...)``/list/number literals (no names other than ``dict``)."""
     tree = ast.parse(expr.strip(), mode="eval")

@@ -10,12 +10,14 @@ pytest.importorskip("yaml")
 import chaosgym
 from chaosgym.baselines.hyperparams import (
     ALGOS,
+    SB3_FROM_JAX,
     budget,
     config_dir,
     load_budgets,
     load_hyperparams,
     load_yaml,
     model_kwargs,
+    sb3_from_jax,
 )
 
 IDS = set(chaosgym.list_envs())
@@ -92,3 +94,38 @@ def test_rl_zoo3_trains_from_our_yaml(tmp_path):
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert list(tmp_path.glob("sac/*/chaosgym-LorenzStabilize-v1.zip"))
+
+
+@pytest.mark.parametrize("algo", sorted(SB3_FROM_JAX))
+def test_informed_entries_mirror_the_jax_backend(algo):
+    """Each SB3 entry named in SB3_FROM_JAX equals sb3_from_jax of the JAX backend's entry
+    for that id, key by key after parsing, and its full budget equals the JAX budget: a
+    change on one side that is not made on the other fails here."""
+    from chaosgym.baselines.jax_train import load_jax_hyperparams
+
+    for env_id in SB3_FROM_JAX[algo]:
+        assert env_id in IDS, env_id
+        jhp = load_jax_hyperparams(algo, env_id)
+        ours, mirrored = load_hyperparams(algo, env_id), sb3_from_jax(algo, jhp)
+        assert int(ours["n_envs"]) == mirrored["n_envs"], env_id
+        assert model_kwargs(algo, ours, 1) == model_kwargs(algo, mirrored, 1), env_id
+        assert budget(algo, env_id, quick=False) >= int(float(jhp["n_timesteps"])), env_id
+
+
+def test_sb3_from_jax_follows_each_key():
+    """The mapping reads the JAX values it claims to, rather than restating constants."""
+    from chaosgym.baselines.jax_train import load_jax_hyperparams
+
+    jhp = load_jax_hyperparams("ppo", "chaosgym/LorenzStabilize-v1")
+    jhp.update(num_envs=4, num_steps=32, num_minibatches=2, gamma=0.9, normalize_rewards=True,
+               agent_kwargs={"hidden_layer_sizes": [8], "activation": "relu"})
+    kw, norm, _ = model_kwargs("ppo", sb3_from_jax("ppo", jhp), 1)
+    assert (kw["n_steps"], kw["batch_size"], kw["gamma"]) == (32, 64, 0.9)
+    assert norm == {"norm_obs": True, "norm_reward": True}
+    assert kw["policy_kwargs"]["net_arch"] == {"pi": [8], "vf": [8]}
+    assert kw["policy_kwargs"]["activation_fn"].__name__ == "ReLU"
+    sac = sb3_from_jax("sac", {**load_jax_hyperparams("sac", "chaosgym/LorenzStabilize-v1"),
+                               "polyak": 0.995, "num_epochs": 3})
+    assert (sac["tau"], sac["gradient_steps"]) == (0.005, 3)
+    with pytest.raises(ValueError, match="td3"):
+        sb3_from_jax("td3", jhp)
