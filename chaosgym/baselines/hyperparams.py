@@ -134,6 +134,12 @@ def sb3_from_jax(algo: str, jhp: dict[str, Any]) -> dict[str, Any]:
     env step (PPO: rollout length, epochs, minibatches; SAC: one vector step then
     ``num_epochs`` gradient steps), replay buffer, discount, target update, observation and
     reward normalisation, and PPO's state-independent Gaussian starting at log std 0.
+
+    Not the same, because the libraries differ there: rejax's PPO critic loss is the larger of
+    the plain and a clipped squared error (prediction kept within ``clip_eps`` of the rollout's
+    value) where SB3 fits the plain one (``clip_range_vf=None``); ``clip_value_loss: false`` in
+    ``jax_ppo.yml`` makes the JAX side fit the plain one too. rejax keeps separate Adam
+    optimisers (each with its own gradient-norm clip) for actor and critic, SB3 one for both.
     """
     import torch
 

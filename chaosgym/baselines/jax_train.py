@@ -187,6 +187,29 @@ def _uniform_replay(cls):
     return Learner
 
 
+def _unclipped_value_loss(cls):
+    """``cls`` (rejax PPO) with the critic fitted by plain squared error, as SB3's PPO does by
+    default (``clip_range_vf=None``).
+
+    rejax 0.1.3 takes the larger of the plain and a clipped loss, the clipped prediction kept
+    within ``clip_eps`` of the rollout's value estimate. ``clip_eps`` is a policy-ratio bound
+    (0.2) applied there in return units: with unnormalised returns in the hundreds the critic
+    can move by at most 0.2 per update wherever the clipped loss is the larger.
+    """
+
+    class Learner(cls):
+        def update_critic(self, ts, batch):
+            def critic_loss_fn(params):
+                value = self.critic.apply(params, batch.trajectories.obs)
+                return self.vf_coef * 0.5 * jnp.square(value - batch.targets).mean()
+
+            grads = jax.grad(critic_loss_fn)(ts.critic_ts.params)
+            return ts.replace(critic_ts=ts.critic_ts.apply_gradients(grads=grads))
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
 def chunk_unit(algo: str, hp: dict[str, Any]) -> int:
     """Environment steps per learner iteration (a chunk is a whole number of them)."""
     n = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
@@ -205,8 +228,11 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
     hp = dict(hp)
     for key in RUN_KEYS:  # the run's own settings, not rejax arguments
         hp.pop(key, None)
-    cls = {"ppo": rejax.PPO, "sac": _uniform_replay(rejax.SAC),
-           "td3": _uniform_replay(rejax.TD3)}[algo]
+    clip_value = bool(hp.pop("clip_value_loss", True))
+    if algo != "ppo" and not clip_value:
+        raise ValueError(f"clip_value_loss applies to ppo, not {algo!r}")
+    cls = {"ppo": rejax.PPO if clip_value else _unclipped_value_loss(rejax.PPO),
+           "sac": _uniform_replay(rejax.SAC), "td3": _uniform_replay(rejax.TD3)}[algo]
     n_envs = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
     log = max(int(chunk_steps) // n_envs, 1) if episode_log else 0
     learner = cls.create(env=rejax_env(fenv, log), env_params=fenv.default_params,

@@ -187,3 +187,33 @@ def test_benchmark_table_with_the_jax_backend(tmp_path):
     assert sorted(row["per_seed"]) == ["seed0", "seed1"]
     assert all(not r.startswith("/") for r in row["runs"])
     assert "| PPO-JAX | full state | 2 |" in (out / "README.md").read_text()
+
+
+def test_clip_value_loss_option_fits_the_critic_by_plain_squared_error():
+    """rejax clips the critic's prediction within clip_eps of the rollout's value and keeps the
+    larger loss: with the target far off and the old value below the current one, the clipped
+    loss wins and its gradient is zero. ``clip_value_loss: false`` fits plain squared error
+    (SB3's default), so the critic moves."""
+    from types import SimpleNamespace
+
+    import jax.numpy as jnp
+
+    from chaosgym.baselines.jax_train import make_learner
+
+    fenv = make_functional(ENV, max_steps=50)
+    moved = {}
+    for clip in (True, False):
+        learner = make_learner(fenv, "ppo", {**TINY_PPO, "clip_value_loss": clip}, 128,
+                               episode_log=False)
+        ts = learner.init_state(jax.random.PRNGKey(0))
+        obs = jnp.ones((4, *learner.env.observation_space(learner.env_params).shape))
+        value = learner.critic.apply(ts.critic_ts.params, obs)
+        batch = SimpleNamespace(trajectories=SimpleNamespace(obs=obs, value=value - 1.0),
+                                targets=value + 5.0)
+        new = learner.update_critic(ts, batch)
+        moved[clip] = max(float(jnp.abs(a - b).max()) for a, b in zip(
+            jax.tree_util.tree_leaves(new.critic_ts.params),
+            jax.tree_util.tree_leaves(ts.critic_ts.params), strict=True))
+    assert moved[True] == 0.0 and moved[False] > 0.0
+    with pytest.raises(ValueError, match="clip_value_loss"):
+        make_learner(fenv, "sac", {"clip_value_loss": False}, 128)
