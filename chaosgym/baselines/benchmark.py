@@ -48,6 +48,7 @@ from chaosgym.baselines.evaluate import (
 from chaosgym.baselines.protocol import (
     env_slug,
     initial_state_set,
+    kept_plateau_change,
     observation_of,
     plateau_change,
     plateaued,
@@ -285,6 +286,21 @@ def _plateau_cell(ps: list[dict[str, Any]]) -> str:
     return f"{k}/{len(ps)} (max {100 * worst:+.1f} %)"
 
 
+def _kept_cell(agent: dict[str, Any]) -> str:
+    """``k/n`` seeds whose kept (best-validation) policy settled, from the curves stored in
+    the row (:func:`kept_plateau_change`), and the largest remaining gain; ``unknown`` for a
+    row stored without curves or with too few evaluations."""
+    curves = [c for c in (agent.get("curves") or {}).values() if c.get("timesteps")]
+    n = len(agent["per_seed"])
+    ch = np.asarray([kept_plateau_change(c["timesteps"], c["return_mean"]) for c in curves],
+                    float)
+    k = sum(plateaued(c) for c in ch)
+    ch = ch[np.isfinite(ch)]
+    if ch.size == 0:
+        return "unknown (no stored curve)" if not curves else "unknown (too few evaluations)"
+    return f"{k}/{n} (max {100 * float(ch.max()):+.1f} %)"
+
+
 # ---------------------------------------------------------------------- reporting
 def _pm(values: list[float], fmt: str = "{:.3g}") -> str:
     v = np.asarray([x for x in values if x is not None and np.isfinite(x)], float)
@@ -394,7 +410,10 @@ def render_markdown(results: dict[str, Any], profile: bool = False) -> str:
         "agents see it). Plateaued: seeds whose validation return moved by less than 2 % of "
         "its whole range, up or down, over the last 20 % of training (the largest change "
         "beside it, with its sign: + still learning, − falling); `unknown` where a curve has "
-        "fewer than 4 evaluations.",
+        "fewer than 4 evaluations. Kept policy settled: the same rule on the running best of "
+        "the validation return, i.e. whether the policy the protocol keeps (each run's best "
+        "validation evaluation) still improved over the last 20 % of training; `unknown` for "
+        "a row stored without its curves.",
         "",
     ]
     lines += _overview(results)
@@ -408,12 +427,12 @@ def render_markdown(results: dict[str, Any], profile: bool = False) -> str:
             s for a in r["agents"].values() for s in a["per_seed"].values()]
         cols = _metric_columns(summaries)
         lines += [f"## {env_id}", "", f"{r['n_ics']} stored initial states.", ""]
-        head = ["controller / agent", "observation", "seeds", "steps", "plateaued", "return"
-                ] + [h for _, h in cols]
+        head = ["controller / agent", "observation", "seeds", "steps", "plateaued",
+                "kept policy settled", "return"] + [h for _, h in cols]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for name, s in r["controllers"].items():
-            row = [name, observation_of(name, env_id), "–", "–", "–",
+            row = [name, observation_of(name, env_id), "–", "–", "–", "–",
                    _pm([s["return_mean"]]) + f" ± {s['return_std']:.3g}"]
             row += [_pm([s.get(k, math.nan)]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
@@ -421,7 +440,7 @@ def render_markdown(results: dict[str, Any], profile: bool = False) -> str:
             ps = list(a["per_seed"].values())
             steps = sorted({int(s["num_timesteps"]) for s in ps})
             row = [algo.upper(), observation_of(algo, env_id), str(len(ps)),
-                   "/".join(f"{x:,}" for x in steps), _plateau_cell(ps),
+                   "/".join(f"{x:,}" for x in steps), _plateau_cell(ps), _kept_cell(a),
                    _iqm_ci([s["return_mean"] for s in ps])]
             row += [_iqm_ci([s.get(k, math.nan) for s in ps]) for k, _ in cols]
             lines.append("| " + " | ".join(row) + " |")
@@ -586,10 +605,13 @@ def _family_lines(results: dict[str, Any]) -> list[str]:
     return ["## SB3 and the JAX backend", "",
             "The same algorithm, protocol and test states in both families (SB3 `learn()` and "
             "rejax on the gymnax adapter): IQM over seeds [95 % CI]; `agree` when every "
-            "interval pair overlaps. The families share the protocol, not the hyperparameters "
-            "or budgets (SB3: `config/{ppo,sac}.yml`, rl-zoo3 layout; JAX: "
-            "`config/jax_{ppo,sac}.yml`; steps column): where they differ, check the "
-            "`plateaued` column of both rows first.", "",
+            "interval pair overlaps. The families share the protocol. For the ids of "
+            "`chaosgym.baselines.hyperparams.SB3_FROM_JAX` they share the hyperparameters "
+            "too: the SB3 entry (`config/{ppo,sac}.yml`, rl-zoo3 layout) is the JAX one "
+            "(`config/jax_{ppo,sac}.yml`) mapped key by key, a test holds the two equal, and "
+            "the budgets match (steps column), so what remains is the implementation "
+            "(`sb3_from_jax` names where rejax and SB3 still differ). Where they differ, check "
+            "the `plateaued` column of both rows first.", "",
             "| environment | algorithm | steps SB3 / JAX | headline | SB3 | JAX | SB3 held 0.01 "
             "| JAX held 0.01 | SB3 return | JAX return | within CIs |",
             "|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""]

@@ -44,6 +44,7 @@ __all__ = [
     "check_disjoint",
     "env_slug",
     "initial_state_set",
+    "kept_plateau_change",
     "load_state_set",
     "observation_of",
     "plateau_change",
@@ -140,6 +141,24 @@ def plateau_change(steps: Any, values: Any, fraction: float = PLATEAU_FRACTION) 
     if span == 0.0:
         return 0.0
     return float((last.mean() - before.mean()) / span)
+
+
+def kept_plateau_change(steps: Any, values: Any, fraction: float = PLATEAU_FRACTION) -> float:
+    """:func:`plateau_change` of the running best of a learning curve: how much the *kept*
+    policy (the protocol keeps each run's best validation evaluation) still improved over the
+    last ``fraction`` of training, as a fraction of the curve's whole range. Never negative.
+
+    The raw curve of a policy-gradient learner can move by far more than 2 % of its range
+    from one evaluation to the next while the policy it would report no longer changes; this
+    tells the two apart. Settled under the same :func:`plateaued` rule. NaN as
+    :func:`plateau_change`.
+    """
+    t = np.asarray(steps, float)
+    v = np.asarray(values, float)
+    ok = np.isfinite(t) & np.isfinite(v)
+    t, v = t[ok], v[ok]
+    order = np.argsort(t, kind="stable")
+    return plateau_change(t[order], np.maximum.accumulate(v[order]), fraction)
 
 
 def plateaued(change: float) -> bool:

@@ -122,3 +122,28 @@ def test_score_prefers_holding_the_strict_tier_over_a_faster_capture():
                "return_mean": -800.0}
     assert score(slow_precise) > score(fast_offset) > score(partial)
     assert score({"return_mean": -5.0}) > score({"return_mean": -6.0})
+
+
+def test_kept_policy_plateau_reads_the_running_best():
+    """A curve that peaks early and then swings settles for the kept policy though its raw
+    curve does not; a curve whose best is still rising at the end settles for neither."""
+    from chaosgym.baselines.benchmark import _kept_cell
+    from chaosgym.baselines.protocol import kept_plateau_change, plateau_change, plateaued
+
+    t = np.arange(1, 51) * 1000.0
+    swinging = np.where(np.arange(50) < 10, np.linspace(-2000, -700, 10).repeat(5)[:50],
+                        -700 - 600 * (np.arange(50) % 2))
+    swinging[-5:] = -1300.0  # ends low: the raw curve falls, the kept best does not move
+    rising = np.linspace(-2000, -500, 50)
+    assert not plateaued(plateau_change(t, swinging))
+    assert kept_plateau_change(t, swinging) == 0.0
+    assert kept_plateau_change(t, rising) == pytest.approx(plateau_change(t, rising))
+    assert not plateaued(kept_plateau_change(t, rising))
+    assert kept_plateau_change(t[::-1], rising[::-1]) == kept_plateau_change(t, rising)
+    curve = {"timesteps": t.tolist(), "task_metric": [0.0] * 50}
+    row = {"per_seed": {"seed0": {}, "seed1": {}},
+           "curves": {"seed0": {**curve, "return_mean": swinging.tolist()},
+                      "seed1": {**curve, "return_mean": rising.tolist()}}}
+    gain = 100 * kept_plateau_change(t, rising)
+    assert _kept_cell(row) == f"1/2 (max {gain:+.1f} %)"
+    assert _kept_cell({"per_seed": {"seed0": {}}}) == "unknown (no stored curve)"
