@@ -274,31 +274,32 @@ def _plateau(curve: dict[str, Any]) -> float:
     return plateau_change(curve["timesteps"], curve["return_mean"])
 
 
-def _plateau_cell(ps: list[dict[str, Any]]) -> str:
-    """``k/n`` seeds :func:`plateaued` and the largest remaining change by size, with its
-    sign; a seed whose curve is too short to tell counts as not plateaued."""
-    ch = np.asarray([p.get("plateau_change", math.nan) for p in ps], float)
+def _settled_cell(changes: list[float], n: int, why_unknown: str) -> str:
+    """``k/n`` of ``changes`` that :func:`plateaued` (a NaN counts as not) and the largest
+    remaining change by size, with its sign; ``unknown (why_unknown)`` when none is finite."""
+    ch = np.asarray(changes, float)
     k = sum(plateaued(c) for c in ch)
     ch = ch[np.isfinite(ch)]
     if ch.size == 0:
-        return "unknown (too few evaluations)"
+        return f"unknown ({why_unknown})"
     worst = ch[int(np.argmax(np.abs(ch)))]
-    return f"{k}/{len(ps)} (max {100 * worst:+.1f} %)"
+    return f"{k}/{n} (max {100 * worst:+.1f} %)"
+
+
+def _plateau_cell(ps: list[dict[str, Any]]) -> str:
+    """Seeds whose raw validation curve :func:`plateaued` (the stored ``plateau_change``);
+    a seed whose curve is too short to tell counts as not plateaued."""
+    return _settled_cell([p.get("plateau_change", math.nan) for p in ps], len(ps),
+                         "too few evaluations")
 
 
 def _kept_cell(agent: dict[str, Any]) -> str:
-    """``k/n`` seeds whose kept (best-validation) policy settled, from the curves stored in
-    the row (:func:`kept_plateau_change`), and the largest remaining gain; ``unknown`` for a
-    row stored without curves or with too few evaluations."""
+    """Seeds whose kept (best-validation) policy settled, from the curves stored in the row
+    (:func:`kept_plateau_change`); ``unknown`` for a row stored without curves."""
     curves = [c for c in (agent.get("curves") or {}).values() if c.get("timesteps")]
-    n = len(agent["per_seed"])
-    ch = np.asarray([kept_plateau_change(c["timesteps"], c["return_mean"]) for c in curves],
-                    float)
-    k = sum(plateaued(c) for c in ch)
-    ch = ch[np.isfinite(ch)]
-    if ch.size == 0:
-        return "unknown (no stored curve)" if not curves else "unknown (too few evaluations)"
-    return f"{k}/{n} (max {100 * float(ch.max()):+.1f} %)"
+    return _settled_cell([kept_plateau_change(c["timesteps"], c["return_mean"]) for c in curves],
+                         len(agent["per_seed"]),
+                         "too few evaluations" if curves else "no stored curve")
 
 
 # ---------------------------------------------------------------------- reporting
@@ -605,11 +606,12 @@ def _family_lines(results: dict[str, Any]) -> list[str]:
     return ["## SB3 and the JAX backend", "",
             "The same algorithm, protocol and test states in both families (SB3 `learn()` and "
             "rejax on the gymnax adapter): IQM over seeds [95 % CI]; `agree` when every "
-            "interval pair overlaps. The families share the protocol. For the ids of "
-            "`chaosgym.baselines.hyperparams.SB3_FROM_JAX` they share the hyperparameters "
-            "too: the SB3 entry (`config/{ppo,sac}.yml`, rl-zoo3 layout) is the JAX one "
-            "(`config/jax_{ppo,sac}.yml`) mapped key by key, a test holds the two equal, and "
-            "the budgets match (steps column), so what remains is the implementation "
+            "interval pair overlaps. The families share the protocol. For the algorithm and "
+            "id pairs of `chaosgym.baselines.hyperparams.SB3_FROM_JAX` they share the "
+            "hyperparameters too: the SB3 entry (`config/{ppo,sac}.yml`, rl-zoo3 layout) "
+            "is the JAX one (`config/jax_{ppo,sac}.yml`) mapped key by key, a test holds "
+            "the two equal, and the budgets match (steps column), so what remains is the "
+            "implementation "
             "(`sb3_from_jax` names where rejax and SB3 still differ). Where they differ, check "
             "the `plateaued` column of both rows first.", "",
             "| environment | algorithm | steps SB3 / JAX | headline | SB3 | JAX | SB3 held 0.01 "

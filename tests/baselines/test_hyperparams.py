@@ -99,8 +99,8 @@ def test_rl_zoo3_trains_from_our_yaml(tmp_path):
 @pytest.mark.parametrize("algo", sorted(SB3_FROM_JAX))
 def test_informed_entries_mirror_the_jax_backend(algo):
     """Each SB3 entry named in SB3_FROM_JAX equals sb3_from_jax of the JAX backend's entry
-    for that id, key by key after parsing, and its full budget equals the JAX budget: a
-    change on one side that is not made on the other fails here."""
+    for that id, key by key after parsing, and its full budget is no smaller than the JAX
+    budget: a change on one side that is not made on the other fails here."""
     from chaosgym.baselines.jax_train import load_jax_hyperparams
 
     for env_id in SB3_FROM_JAX[algo]:

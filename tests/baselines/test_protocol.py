@@ -131,8 +131,8 @@ def test_kept_policy_plateau_reads_the_running_best():
     from chaosgym.baselines.protocol import kept_plateau_change, plateau_change, plateaued
 
     t = np.arange(1, 51) * 1000.0
-    swinging = np.where(np.arange(50) < 10, np.linspace(-2000, -700, 10).repeat(5)[:50],
-                        -700 - 600 * (np.arange(50) % 2))
+    swinging = -700.0 - 600.0 * (np.arange(50) % 2)  # swings between -700 and -1300
+    swinging[:10] = np.linspace(-2000, -700, 10)  # after a rise to its best, -700
     swinging[-5:] = -1300.0  # ends low: the raw curve falls, the kept best does not move
     rising = np.linspace(-2000, -500, 50)
     assert not plateaued(plateau_change(t, swinging))
