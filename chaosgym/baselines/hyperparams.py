@@ -127,6 +127,14 @@ def budget(algo: str, env_id: str, quick: bool, hyperparams: dict | None = None,
 
 
 # ---------------------------------------------------------------------- rl-zoo3 mini-language
+def _sb3_rate(value: Any) -> float | str:
+    """A JAX-side ``learning_rate`` as rl-zoo3 writes it (``"lin_<rate>"`` stays annealed)."""
+    from chaosgym.baselines.jax_train import parse_learning_rate
+
+    rate, annealed = parse_learning_rate(value)
+    return f"lin_{rate!r}" if annealed else rate
+
+
 def sb3_from_jax(algo: str, jhp: dict[str, Any]) -> dict[str, Any]:
     """The JAX backend's rejax hyperparameters ``jhp`` (``config/jax_<algo>.yml``, as
     :func:`chaosgym.baselines.jax_train.load_jax_hyperparams` merges them) as an rl-zoo3
@@ -161,7 +169,7 @@ def sb3_from_jax(algo: str, jhp: dict[str, Any]) -> dict[str, Any]:
         n_steps = int(jhp["num_steps"])
         out.update({
             "n_steps": n_steps, "batch_size": n_envs * n_steps // int(jhp["num_minibatches"]),
-            "n_epochs": int(jhp["num_epochs"]), "learning_rate": float(jhp["learning_rate"]),
+            "n_epochs": int(jhp["num_epochs"]), "learning_rate": _sb3_rate(jhp["learning_rate"]),
             "gamma": float(jhp["gamma"]), "gae_lambda": float(jhp["gae_lambda"]),
             "clip_range": float(jhp["clip_eps"]), "ent_coef": float(jhp["ent_coef"]),
             "vf_coef": float(jhp["vf_coef"]), "max_grad_norm": float(jhp["max_grad_norm"]),

@@ -210,6 +210,49 @@ def _unclipped_value_loss(cls):
     return Learner
 
 
+def parse_learning_rate(value: Any) -> tuple[float, bool]:
+    """``(rate, annealed)`` of a ``learning_rate`` entry: a number is constant; rl-zoo3's
+    ``"lin_<rate>"`` decays linearly from ``<rate>`` to 0 over the run's budget."""
+    if isinstance(value, str):
+        text = value.strip()
+        annealed = text.startswith("lin_")
+        try:
+            rate = float(text[4:] if annealed else text)
+        except ValueError:
+            raise ValueError(f"learning_rate must be a number or 'lin_<number>', got {value!r}"
+                             ) from None
+    else:
+        rate, annealed = float(value), False
+    if not rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {value!r}")
+    return rate, annealed
+
+
+def _annealed_learning_rate(cls, n_updates: int):
+    """``cls`` (rejax PPO) whose actor and critic Adam step sizes decay linearly from
+    ``learning_rate`` to 0 over ``n_updates`` gradient steps (rl-zoo3's ``lin_<rate>``, the
+    schedule of Schulman et al. 2017's MuJoCo runs).
+
+    rejax 0.1.3 keeps the rate constant. The schedule counts updates in the optimiser state, so
+    it continues across chunks, checkpoints and resumes; the run's budget fixes ``n_updates``.
+    """
+    import optax
+    from flax.training.train_state import TrainState
+    from rejax.algos.algorithm import register_init
+
+    class Learner(cls):
+        @register_init
+        def initialize_network_params(self, rng):
+            nets = super().initialize_network_params(rng)
+            tx = optax.chain(optax.clip(self.max_grad_norm), optax.adam(
+                learning_rate=optax.linear_schedule(self.learning_rate, 0.0, n_updates)))
+            return {k: TrainState.create(apply_fn=(), params=v.params, tx=tx)
+                    for k, v in nets.items()}
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
 def chunk_unit(algo: str, hp: dict[str, Any]) -> int:
     """Environment steps per learner iteration (a chunk is a whole number of them)."""
     n = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
@@ -217,22 +260,37 @@ def chunk_unit(algo: str, hp: dict[str, Any]) -> int:
 
 
 def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
-                 episode_log: bool = True):
+                 episode_log: bool = True, total_timesteps: int | None = None):
     """A rejax learner whose ``train(train_state=ts)`` advances one seed by ``chunk_steps``.
 
     ``chunk_steps`` must be a multiple of :func:`chunk_unit` (rejax rounds it up otherwise).
     With ``episode_log`` (default) every environment records its finished training episodes
     over a chunk (:class:`EpisodeLog`; drained into ``monitor.csv`` by :func:`train_jax_run`).
+    ``total_timesteps`` (default: ``hp["n_timesteps"]``) is the run's budget per seed; only an
+    annealed learning rate (``"lin_<rate>"``, PPO) depends on it.
     """
     rejax = _require_rejax()
     hp = dict(hp)
+    total = total_timesteps if total_timesteps is not None else hp.get("n_timesteps")
     for key in RUN_KEYS:  # the run's own settings, not rejax arguments
         hp.pop(key, None)
     clip_value = bool(hp.pop("clip_value_loss", True))
     if algo != "ppo" and not clip_value:
         raise ValueError(f"clip_value_loss applies to ppo, not {algo!r}")
+    annealed = False
+    if "learning_rate" in hp:
+        hp["learning_rate"], annealed = parse_learning_rate(hp["learning_rate"])
+    if annealed and algo != "ppo":
+        raise ValueError(f"an annealed learning_rate ('lin_...') applies to ppo, not {algo!r}")
     cls = {"ppo": rejax.PPO if clip_value else _unclipped_value_loss(rejax.PPO),
            "sac": _uniform_replay(rejax.SAC), "td3": _uniform_replay(rejax.TD3)}[algo]
+    if annealed:
+        if total is None:
+            raise ValueError("an annealed learning_rate needs the run's budget (n_timesteps)")
+        chunk = int(chunk_steps)
+        iterations = math.ceil(int(float(total)) / chunk) * chunk // chunk_unit(algo, hp)
+        cls = _annealed_learning_rate(cls, iterations * int(hp.get("num_epochs", 8))
+                                      * int(hp.get("num_minibatches", 16)))
     n_envs = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
     log = max(int(chunk_steps) // n_envs, 1) if episode_log else 0
     learner = cls.create(env=rejax_env(fenv, log), env_params=fenv.default_params,
@@ -352,8 +410,9 @@ def _empty_log(ts):
 class _Compiled:
     """The jitted, seed-vmapped programs of one (env, algo, hyperparameters, chunk) run."""
 
-    def __init__(self, fenv, algo: str, hp: dict, chunk: int, val_ics) -> None:
-        self.learner = make_learner(fenv, algo, hp, chunk)
+    def __init__(self, fenv, algo: str, hp: dict, chunk: int, val_ics,
+                 total: int | None = None) -> None:
+        self.learner = make_learner(fenv, algo, hp, chunk, total_timesteps=total)
         learner = self.learner
         act = deterministic_policy(learner, algo)
         self.init, self.advance = seed_programs(learner)
@@ -417,7 +476,7 @@ def train_jax_run(
         t_start = time.time()
         fenv = make_functional(env_id) if fenv is None else fenv
         val_ics = initial_state_set(env_id, "validation", n_validation, fenv=fenv)
-        prog = _Compiled(fenv, algo, hp, chunk, val_ics)
+        prog = _Compiled(fenv, algo, hp, chunk, val_ics, total)
         from chaosgym.baselines.provenance import command_line, versions
 
         config = {"env_id": env_id, "algo": algo, "backend": "jax", "seeds": seeds,
@@ -739,7 +798,8 @@ def _jax_policy_loader(run_dir: str | Path, fenv):
     run_dir = Path(run_dir)
     cfg = json.loads((run_dir / "config.json").read_text())
     best_all = _load_best(run_dir)
-    learner = make_learner(fenv, cfg["algo"], cfg["hyperparams"], int(cfg["eval_freq"]))
+    learner = make_learner(fenv, cfg["algo"], cfg["hyperparams"], int(cfg["eval_freq"]),
+                           total_timesteps=cfg.get("total_timesteps"))
     template = _params_of(learner.init_state(jax.random.PRNGKey(0)))
     act = deterministic_policy(learner, cfg["algo"])
 

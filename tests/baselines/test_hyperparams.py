@@ -124,6 +124,9 @@ def test_sb3_from_jax_follows_each_key():
     assert norm == {"norm_obs": True, "norm_reward": True}
     assert kw["policy_kwargs"]["net_arch"] == {"pi": [8], "vf": [8]}
     assert kw["policy_kwargs"]["activation_fn"].__name__ == "ReLU"
+    # an annealed JAX rate stays annealed in the SB3 entry (rl-zoo3's own lin_ schedule)
+    kw, _, _ = model_kwargs("ppo", sb3_from_jax("ppo", {**jhp, "learning_rate": "lin_1e-3"}), 1)
+    assert kw["learning_rate"](1.0) == pytest.approx(1e-3) and kw["learning_rate"](0.0) == 0.0
     sac = sb3_from_jax("sac", {**load_jax_hyperparams("sac", "chaosgym/LorenzStabilize-v1"),
                                "polyak": 0.995, "num_epochs": 3})
     assert (sac["tau"], sac["gradient_steps"]) == (0.005, 3)

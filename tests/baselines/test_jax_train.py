@@ -217,3 +217,38 @@ def test_clip_value_loss_option_fits_the_critic_by_plain_squared_error():
     assert moved[True] == 0.0 and moved[False] > 0.0
     with pytest.raises(ValueError, match="clip_value_loss"):
         make_learner(fenv, "sac", {"clip_value_loss": False}, 128)
+
+
+def test_annealed_learning_rate_decays_to_zero_over_the_budget_across_chunks():
+    """``learning_rate: lin_<rate>`` decays to 0 over the run's budget, counted in the
+    optimiser state, so it carries across chunks: over a two-chunk budget both chunks move
+    the actor, a third chunk past the budget leaves it exactly where it was, while a constant
+    rate keeps moving it. Bad rates are refused by name."""
+    from chaosgym.baselines.jax_train import make_learner, parse_learning_rate
+
+    fenv = make_functional(ENV, max_steps=50)
+
+    def actor_moves(rate):
+        learner = make_learner(fenv, "ppo", {**TINY_PPO, "learning_rate": rate}, 128,
+                               episode_log=False, total_timesteps=256)
+        train = jax.jit(lambda ts: learner.train(train_state=ts)[0])
+        ts = learner.init_state(jax.random.PRNGKey(0))
+        moves = []
+        for _ in range(3):
+            new = train(ts)
+            moves.append(max(float(abs(a - b).max()) for a, b in zip(
+                jax.tree_util.tree_leaves(new.actor_ts.params),
+                jax.tree_util.tree_leaves(ts.actor_ts.params), strict=True)))
+            ts = new
+        return moves
+
+    annealed = actor_moves("lin_1e-3")
+    assert annealed[0] > 0.0 and annealed[1] > 0.0 and annealed[2] == 0.0
+    assert actor_moves(1e-3)[2] > 0.0
+    assert parse_learning_rate("lin_3e-4") == (3e-4, True)
+    assert parse_learning_rate(3e-4) == (3e-4, False)
+    for bad in ("fast", "lin_x", -1e-3, "lin_0"):
+        with pytest.raises(ValueError, match="learning_rate"):
+            parse_learning_rate(bad)
+    with pytest.raises(ValueError, match="applies to ppo"):
+        make_learner(fenv, "sac", {"learning_rate": "lin_1e-3"}, 128)
