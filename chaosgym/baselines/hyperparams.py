@@ -127,10 +127,26 @@ def budget(algo: str, env_id: str, quick: bool, hyperparams: dict | None = None,
 
 
 # ---------------------------------------------------------------------- rl-zoo3 mini-language
+def parse_learning_rate(value: Any) -> tuple[float, bool]:
+    """``(rate, annealed)`` of a ``learning_rate`` entry: a number is constant; rl-zoo3's
+    ``"lin_<rate>"`` decays linearly from ``<rate>`` to 0 over the run's budget."""
+    if isinstance(value, str):
+        text = value.strip()
+        annealed = text.startswith("lin_")
+        try:
+            rate = float(text[4:] if annealed else text)
+        except ValueError:
+            raise ValueError(f"learning_rate must be a number or 'lin_<number>', got {value!r}"
+                             ) from None
+    else:
+        rate, annealed = float(value), False
+    if not rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {value!r}")
+    return rate, annealed
+
+
 def _sb3_rate(value: Any) -> float | str:
     """A JAX-side ``learning_rate`` as rl-zoo3 writes it (``"lin_<rate>"`` stays annealed)."""
-    from chaosgym.baselines.jax_train import parse_learning_rate
-
     rate, annealed = parse_learning_rate(value)
     return f"lin_{rate!r}" if annealed else rate
 

@@ -210,24 +210,6 @@ def _unclipped_value_loss(cls):
     return Learner
 
 
-def parse_learning_rate(value: Any) -> tuple[float, bool]:
-    """``(rate, annealed)`` of a ``learning_rate`` entry: a number is constant; rl-zoo3's
-    ``"lin_<rate>"`` decays linearly from ``<rate>`` to 0 over the run's budget."""
-    if isinstance(value, str):
-        text = value.strip()
-        annealed = text.startswith("lin_")
-        try:
-            rate = float(text[4:] if annealed else text)
-        except ValueError:
-            raise ValueError(f"learning_rate must be a number or 'lin_<number>', got {value!r}"
-                             ) from None
-    else:
-        rate, annealed = float(value), False
-    if not rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {value!r}")
-    return rate, annealed
-
-
 def _annealed_learning_rate(cls, n_updates: int):
     """``cls`` (rejax PPO) whose actor and critic Adam step sizes decay linearly from
     ``learning_rate`` to 0 over ``n_updates`` gradient steps (rl-zoo3's ``lin_<rate>``, the
@@ -277,6 +259,8 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
     clip_value = bool(hp.pop("clip_value_loss", True))
     if algo != "ppo" and not clip_value:
         raise ValueError(f"clip_value_loss applies to ppo, not {algo!r}")
+    from chaosgym.baselines.hyperparams import parse_learning_rate
+
     annealed = False
     if "learning_rate" in hp:
         hp["learning_rate"], annealed = parse_learning_rate(hp["learning_rate"])

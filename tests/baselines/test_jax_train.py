@@ -224,7 +224,8 @@ def test_annealed_learning_rate_decays_to_zero_over_the_budget_across_chunks():
     optimiser state, so it carries across chunks: over a two-chunk budget both chunks move
     the actor, a third chunk past the budget leaves it exactly where it was, while a constant
     rate keeps moving it. Bad rates are refused by name."""
-    from chaosgym.baselines.jax_train import make_learner, parse_learning_rate
+    from chaosgym.baselines.hyperparams import parse_learning_rate
+    from chaosgym.baselines.jax_train import make_learner
 
     fenv = make_functional(ENV, max_steps=50)
 
