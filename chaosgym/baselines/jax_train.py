@@ -210,13 +210,15 @@ def _unclipped_value_loss(cls):
     return Learner
 
 
-def _annealed_learning_rate(cls, n_updates: int):
+def _annealed_learning_rate(cls, total_timesteps: int):
     """``cls`` (rejax PPO) whose actor and critic Adam step sizes decay linearly from
-    ``learning_rate`` to 0 over ``n_updates`` gradient steps (rl-zoo3's ``lin_<rate>``, the
-    schedule of Schulman et al. 2017's MuJoCo runs).
+    ``learning_rate`` to 0 over a run of ``total_timesteps`` steps per seed (rl-zoo3's
+    ``lin_<rate>``, the schedule of Schulman et al. 2017's MuJoCo runs).
 
     rejax 0.1.3 keeps the rate constant. The schedule counts updates in the optimiser state, so
-    it continues across chunks, checkpoints and resumes; the run's budget fixes ``n_updates``.
+    it continues across chunks, checkpoints and resumes. A learner trains one chunk
+    (its ``total_timesteps``); the run trains whole chunks until it reaches its budget, each
+    iteration making ``num_epochs × num_minibatches`` updates.
     """
     import optax
     from flax.training.train_state import TrainState
@@ -226,6 +228,10 @@ def _annealed_learning_rate(cls, n_updates: int):
         @register_init
         def initialize_network_params(self, rng):
             nets = super().initialize_network_params(rng)
+            chunk = self.total_timesteps
+            iterations = (math.ceil(total_timesteps / chunk) * chunk
+                          // (self.num_envs * self.num_steps))
+            n_updates = iterations * self.num_epochs * self.num_minibatches
             tx = optax.chain(optax.clip(self.max_grad_norm), optax.adam(
                 learning_rate=optax.linear_schedule(self.learning_rate, 0.0, n_updates)))
             return {k: TrainState.create(apply_fn=(), params=v.params, tx=tx)
@@ -271,10 +277,7 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
     if annealed:
         if total is None:
             raise ValueError("an annealed learning_rate needs the run's budget (n_timesteps)")
-        chunk = int(chunk_steps)
-        iterations = math.ceil(int(float(total)) / chunk) * chunk // chunk_unit(algo, hp)
-        cls = _annealed_learning_rate(cls, iterations * int(hp.get("num_epochs", 8))
-                                      * int(hp.get("num_minibatches", 16)))
+        cls = _annealed_learning_rate(cls, int(float(total)))
     n_envs = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
     log = max(int(chunk_steps) // n_envs, 1) if episode_log else 0
     learner = cls.create(env=rejax_env(fenv, log), env_params=fenv.default_params,
