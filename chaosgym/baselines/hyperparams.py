@@ -127,21 +127,22 @@ def budget(algo: str, env_id: str, quick: bool, hyperparams: dict | None = None,
 
 
 # ---------------------------------------------------------------------- rl-zoo3 mini-language
-def parse_learning_rate(value: Any) -> tuple[float, bool]:
-    """``(rate, annealed)`` of a ``learning_rate`` entry: a number is constant; rl-zoo3's
-    ``"lin_<rate>"`` decays linearly from ``<rate>`` to 0 over the run's budget."""
+def parse_learning_rate(value: Any, name: str = "learning_rate") -> tuple[float, bool]:
+    """``(rate, annealed)`` of a ``learning_rate`` (or ``clip_range``, named by ``name``)
+    entry: a number is constant; rl-zoo3's ``"lin_<rate>"`` decays linearly from ``<rate>`` to
+    0 over the run's budget."""
     if isinstance(value, str):
         text = value.strip()
         annealed = text.startswith("lin_")
         try:
             rate = float(text[4:] if annealed else text)
         except ValueError:
-            raise ValueError(f"learning_rate must be a number or 'lin_<number>', got {value!r}"
+            raise ValueError(f"{name} must be a number or 'lin_<number>', got {value!r}"
                              ) from None
     else:
         rate, annealed = float(value), False
     if not rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {value!r}")
+        raise ValueError(f"{name} must be positive, got {value!r}")
     return rate, annealed
 
 
@@ -228,11 +229,15 @@ def _literal(expr: str) -> Any:
     return conv(tree.body)
 
 
-def _schedule(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("lin_"):
-        start = float(value[4:])
+def _schedule(value: Any, name: str) -> Any:
+    """SB3's form of a ``learning_rate`` / ``clip_range`` entry: a constant, or for
+    ``"lin_<x>"`` a function of the remaining progress (1 → 0) decaying from ``x`` to 0."""
+    if callable(value):  # already a schedule (the Python API)
+        return value
+    start, annealed = parse_learning_rate(value, name)
+    if annealed:
         return lambda progress_remaining: progress_remaining * start
-    return value
+    return start
 
 
 def model_kwargs(algo: str, hp: dict, action_dim: int) -> tuple[dict, dict, str]:
@@ -265,7 +270,7 @@ def model_kwargs(algo: str, hp: dict, action_dim: int) -> tuple[dict, dict, str]
         hp["policy_kwargs"] = _literal(hp["policy_kwargs"])
     for k in ("learning_rate", "clip_range"):
         if k in hp:
-            hp[k] = _schedule(hp[k])
+            hp[k] = _schedule(hp[k], k)
     if isinstance(hp.get("train_freq"), list):
         hp["train_freq"] = tuple(hp["train_freq"])
     for k in ("buffer_size", "batch_size", "n_steps", "n_epochs", "learning_starts",

@@ -76,6 +76,13 @@ def test_mini_language():
     assert kwargs["policy_kwargs"]["activation_fn"].__name__ == "Tanh"
     kwargs, _, _ = model_kwargs("td3", {"noise_type": "normal", "noise_std": 0.2}, action_dim=3)
     assert kwargs["action_noise"]._sigma.shape == (3,)
+    # clip_range takes the same notation; constants come out as numbers; bad values name the key
+    kwargs, _, _ = model_kwargs("ppo", {"clip_range": "lin_0.2", "learning_rate": "3e-4"}, 1)
+    assert kwargs["clip_range"](0.25) == pytest.approx(0.05)
+    assert kwargs["learning_rate"] == pytest.approx(3e-4)
+    for key, bad in (("clip_range", "lin_x"), ("learning_rate", -1e-3), ("learning_rate", "x")):
+        with pytest.raises(ValueError, match=key):
+            model_kwargs("ppo", {key: bad}, 1)
     with pytest.raises(ValueError):
         load_hyperparams("dqn", "chaosgym/LorenzStabilize-v1")
 
