@@ -44,9 +44,10 @@ OFF_POLICY = ("sac", "td3", "ddpg")
 #: holds them equal), so the two families differ in their implementation only.
 SB3_FROM_JAX: dict[str, tuple[str, ...]] = {
     "ppo": ("chaosgym/LorenzStabilize-v1", "chaosgym/HenonStabilize-v1",
-            "chaosgym/MackeyGlassStabilize-v1", "chaosgym/KuramotoSivashinskyTarget-v2"),
+            "chaosgym/MackeyGlassStabilize-v1", "chaosgym/KuramotoSivashinskyTarget-v2",
+            "chaosgym/KolmogorovSuppress-v2"),
     "sac": ("chaosgym/LorenzStabilize-v1", "chaosgym/HenonStabilize-v1",
-            "chaosgym/MackeyGlassStabilize-v1"),
+            "chaosgym/MackeyGlassStabilize-v1", "chaosgym/KolmogorovSuppress-v2"),
 }
 
 
