@@ -168,6 +168,8 @@ def sb3_from_jax(algo: str, jhp: dict[str, Any]) -> dict[str, Any]:
     value) where SB3 fits the plain one (``clip_range_vf=None``); ``clip_value_loss: false`` in
     ``jax_ppo.yml`` makes the JAX side fit the plain one too. rejax keeps separate Adam
     optimisers (each with its own gradient-norm clip) for actor and critic, SB3 one for both.
+    SB3 bootstraps through time-limit truncations (γ·V of the final observation); rejax's PPO
+    treats ``done = terminated | truncated`` as terminal in its GAE.
     """
     import torch
 
