@@ -43,7 +43,6 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ENV_ID = "chaosgym/LorenzStabilize-v1"  # the one place the id (and its version) is named
@@ -54,11 +53,14 @@ SOLVE = {"ppo": (20480, 1_000_000), "sac": (8000, 200_000)}
 def _portable(argv: list[str] | None) -> list[str]:
     """The command line as recorded: a ``--notes`` file by its name only (no machine paths;
     its lines are kept in the JSON)."""
-    args, out = list(sys.argv[1:] if argv is None else argv), []
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = []
     for i, a in enumerate(args):
-        prev = args[i - 1] if i else ""
-        out.append(Path(a).name if prev == "--notes" else
-                   "--notes=" + Path(a[len("--notes="):]).name if a.startswith("--notes=") else a)
+        if i and args[i - 1] == "--notes":
+            a = Path(a).name
+        elif a.startswith("--notes="):
+            a = "--notes=" + Path(a.removeprefix("--notes=")).name
+        out.append(a)
     return out
 
 
@@ -178,7 +180,6 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
     :func:`chaosgym.baselines.protocol.score`). Stops when every current policy holds the target
     or at ``max_steps`` / ``limit_s``; then scores the kept policies on ``n_test`` test states
     (not timed): the ones kept when they first all solve it, else the last ones."""
-    from chaosgym.baselines.evaluate import _flag_metrics, summarize
     from chaosgym.baselines.jax_train import (
         chunk_unit,
         deterministic_policy,
@@ -186,6 +187,7 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
         make_learner,
         rollout,
         seed_programs,
+        seed_summaries,
     )
     from chaosgym.baselines.protocol import initial_state_set, score, task_metric
     from chaosgym.registration import make_functional
@@ -212,23 +214,14 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
         return jax.tree_util.tree_map(pick, kept, ts)
 
     ts = init(jax.vmap(jax.random.PRNGKey)(jnp.arange(seeds)))
-    flags = np.asarray(_flag_metrics(fenv, ("diverged", *fenv.metric_names)))
     key = f"held_{tol:g}_rate"
-
-    def summaries(ev) -> list[dict]:
-        out = []
-        for i in range(seeds):
-            res = {k: np.asarray(v[i]) for k, v in ev.items()}
-            res["flags"] = flags
-            out.append(summarize(res, fenv.dt))
-        return out
 
     step, history, kept, kept_summ, kept_step = 0, [], None, [None] * seeds, [0] * seeds
     snap, snap_step = None, None  # the kept policies when they first all solve it
     while step < max_steps and time.perf_counter() - t_start < limit_s:
         ts = advance(ts)
         step += chunk
-        now = summaries(jax.device_get(evaluate(ts)))
+        now = seed_summaries(fenv, evaluate(ts))
         better = [k is None or score(n) > score(k) for n, k in zip(now, kept_summ, strict=True)]
         # a copy: the training program donates (and so deletes) the state it is given
         kept = jax.tree_util.tree_map(jnp.copy, ts) if kept is None else \
@@ -257,7 +250,7 @@ def time_to_solve(env_id: str, algo: str, seeds: int, chunk: int, max_steps: int
         scored, steps = (kept, kept_step) if snap is None else (snap, snap_step)
         out["kept_test"] = [{"held": s[key], "dist_final": s["distance_final"],
                              "captured": s[task_metric(s)], "step": k}
-                            for s, k in zip(summaries(jax.device_get(evaluator(test)(scored))),
+                            for s, k in zip(seed_summaries(fenv, evaluator(test)(scored)),
                                             steps, strict=True)]
     return out
 
@@ -274,8 +267,8 @@ def solve_times(history: list[dict], rate: float) -> dict:
     for h in history:
         if all(x >= rate for x in h["held"]) and not out["solved"]:
             out.update(solved=True, together_step=h["step"], together_wall_s=h["wall_s"])
-        if all(x >= rate for x in h.get("kept", ())) and h.get("kept") \
-                and not out["solved_kept"]:
+        kept = h.get("kept")  # absent in histories stored before the kept rule
+        if kept and all(x >= rate for x in kept) and not out["solved_kept"]:
             out.update(solved_kept=True, kept_step=h["step"], kept_wall_s=h["wall_s"])
     return out
 

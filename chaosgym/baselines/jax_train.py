@@ -609,19 +609,24 @@ FIELDS = ("timesteps", "seed", "wall_time", "return_mean", "return_std", "task_m
           "task_metric_name")
 
 
-def _log_eval(run_dir, fenv, seeds, step, ev, writers, best, ts):
-    """Summaries per seed → ``curve.csv``, TensorBoard and the best policies so far."""
+def seed_summaries(fenv, ev) -> list[dict[str, Any]]:
+    """Protocol summaries (:func:`chaosgym.baselines.evaluate.summarize`) of a seed-vmapped
+    :func:`rollout` result ``ev``, one per seed along its leading axis."""
     from chaosgym.baselines.evaluate import _flag_metrics, summarize
 
-    names = ("diverged", *fenv.metric_names)
-    flags = np.asarray(_flag_metrics(fenv, names))
+    ev = jax.device_get(ev)
+    flags = np.asarray(_flag_metrics(fenv, ("diverged", *fenv.metric_names)))
+    n = len(next(iter(ev.values())))
+    return [summarize({**{k: np.asarray(v[i]) for k, v in ev.items()}, "flags": flags}, fenv.dt)
+            for i in range(n)]
+
+
+def _log_eval(run_dir, fenv, seeds, step, ev, writers, best, ts):
+    """Summaries per seed → ``curve.csv``, TensorBoard and the best policies so far."""
     path = run_dir / "curve.csv"
     new = not path.exists()
     rows = []
-    for i, s in enumerate(seeds):
-        res = {k: np.asarray(v[i]) for k, v in ev.items()}
-        res["flags"] = flags
-        summ = summarize(res, fenv.dt)
+    for i, (s, summ) in enumerate(zip(seeds, seed_summaries(fenv, ev), strict=True)):
         name = task_metric(summ)
         rows.append({"timesteps": step, "seed": s, "wall_time": round(time.time(), 2),
                      "return_mean": summ["return_mean"], "return_std": summ["return_std"],
