@@ -47,7 +47,8 @@ SB3_FROM_JAX: dict[str, tuple[str, ...]] = {
             "chaosgym/MackeyGlassStabilize-v1", "chaosgym/KuramotoSivashinskyTarget-v2",
             "chaosgym/KolmogorovSuppress-v2"),
     "sac": ("chaosgym/LorenzStabilize-v1", "chaosgym/HenonStabilize-v1",
-            "chaosgym/MackeyGlassStabilize-v1", "chaosgym/KolmogorovSuppress-v2"),
+            "chaosgym/MackeyGlassStabilize-v1", "chaosgym/KuramotoSivashinskyTarget-v2",
+            "chaosgym/KolmogorovSuppress-v2"),
 }
 
 
