@@ -168,9 +168,12 @@ def sb3_from_jax(algo: str, jhp: dict[str, Any]) -> dict[str, Any]:
     the plain and a clipped squared error (prediction kept within ``clip_eps`` of the rollout's
     value) where SB3 fits the plain one (``clip_range_vf=None``); ``clip_value_loss: false`` in
     ``jax_ppo.yml`` makes the JAX side fit the plain one too. rejax keeps separate Adam
-    optimisers (each with its own gradient-norm clip) for actor and critic, SB3 one for both.
-    SB3 bootstraps through time-limit truncations (γ·V of the final observation); rejax's PPO
-    treats ``done = terminated | truncated`` as terminal in its GAE.
+    optimisers (each with its own gradient-norm clip, ``eps = 1e-8``) for actor and critic,
+    SB3 one for both (one clip, ``eps = 1e-5``): ``shared_optimizer: true``. SB3 bootstraps
+    through time-limit truncations (γ·V of the final observation); rejax's PPO treats
+    ``done = terminated | truncated`` as terminal in its GAE: ``bootstrap_truncation: true``.
+    SB3 initialises orthogonally (``init: orthogonal``) and clips normalised observations at
+    ±10 (``clip_observations: 10.0``). Each of these keys makes the JAX side do as SB3 does.
     """
     import torch
 

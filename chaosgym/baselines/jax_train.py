@@ -210,6 +210,123 @@ def _unclipped_value_loss(cls):
     return Learner
 
 
+def _bootstrapped_truncation(cls):
+    """``cls`` (rejax PPO) bootstrapping through time-limit truncations, as SB3's PPO does:
+    where an episode was truncated and not terminated, its last reward gains
+    ``gamma · V(final observation)`` (normalised like any observation, the statistics not
+    updated by it), so a time-limited episode does not look terminal to the critic.
+
+    rejax 0.1.3 cuts its GAE at ``done = terminated | truncated`` and nothing else; this
+    collects the same rollout (sample, clip to the action bounds, step with the autoreset,
+    normalise) and reads the adapter's ``truncated``, ``terminated`` and ``final_obs``.
+    """
+    from rejax.algos.ppo import Trajectory
+
+    class Learner(cls):
+        def collect_trajectories(self, ts):
+            space = self.env.action_space(self.env_params)
+
+            def env_step(ts, _):
+                prev = ts.last_obs
+                rng, sub = jax.random.split(ts.rng)
+                ts = ts.replace(rng=rng)
+                rng_steps, rng_action = jax.random.split(sub)
+                raw, log_prob = self.actor.apply(ts.actor_ts.params, prev, rng_action,
+                                                 method="action_log_prob")
+                value = self.critic.apply(ts.critic_ts.params, prev)
+                obs, env_state, reward, done, info = self.vmap_step(
+                    jax.random.split(rng_steps, self.num_envs), ts.env_state,
+                    jnp.clip(raw, space.low, space.high), self.env_params)
+                final = info["final_obs"]
+                if self.normalize_observations:
+                    rms, obs = self.update_and_normalize_obs(ts.obs_rms_state, obs)
+                    final = self.normalize_obs(rms, final)
+                    ts = ts.replace(obs_rms_state=rms)
+                cut = info["truncated"] & ~info["terminated"]
+                tail = self.critic.apply(ts.critic_ts.params, final)
+                reward = reward + self.gamma * jnp.where(cut, tail, 0.0)
+                ts = ts.replace(env_state=env_state, last_obs=obs, last_done=done,
+                                global_step=ts.global_step + self.num_envs)
+                return ts, Trajectory(prev, raw, log_prob, reward, value, done)
+
+            return jax.lax.scan(env_step, ts, None, self.num_steps)
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
+def _linear_decay(learner, total_timesteps: int):
+    """optax schedule from ``learner.learning_rate`` to 0 over a run of ``total_timesteps``
+    steps per seed, counted in updates (``num_epochs × num_minibatches`` per iteration)."""
+    import optax
+
+    chunk = learner.total_timesteps
+    iterations = (math.ceil(total_timesteps / chunk) * chunk
+                  // (learner.num_envs * learner.num_steps))
+    n_updates = iterations * learner.num_epochs * learner.num_minibatches
+    return optax.linear_schedule(learner.learning_rate, 0.0, n_updates)
+
+
+def _shared_optimizer(cls, clip_value: bool, total_timesteps: int | None):
+    """``cls`` (rejax PPO) updated the way SB3's PPO is: one loss (surrogate − ent_coef ·
+    entropy + vf_coef · value loss), its gradient clipped by the global norm over actor *and*
+    critic together, and Adam with SB3's ``eps = 1e-5``.
+
+    rejax clips and steps the actor and the critic separately (each its own norm, optax's
+    ``eps = 1e-8``). With unnormalised returns the critic's gradient dominates SB3's joint norm,
+    so the clip shrinks the policy's step while the critic is far off; Adam keeps one moment
+    estimate per parameter either way, so two Adams on disjoint parameters are one Adam on both.
+    ``clip_value`` keeps rejax's clipped value loss (else plain squared error, as SB3);
+    ``total_timesteps`` (a run's budget per seed) decays the rate linearly to 0, else it is
+    constant.
+    """
+    import optax
+    from flax.training.train_state import TrainState
+    from rejax.algos.algorithm import register_init
+
+    class Learner(cls):
+        @register_init
+        def initialize_network_params(self, rng):
+            nets = super().initialize_network_params(rng)
+            rate = (self.learning_rate if total_timesteps is None
+                    else _linear_decay(self, total_timesteps))
+            tx = optax.adam(learning_rate=rate, eps=1e-5)
+            return {k: TrainState.create(apply_fn=(), params=v.params, tx=tx)
+                    for k, v in nets.items()}
+
+        def update(self, ts, batch):
+            traj = batch.trajectories
+
+            def actor_loss(params):
+                log_prob, entropy = self.actor.apply(params, traj.obs, traj.action,
+                                                     method="log_prob_entropy")
+                adv = batch.advantages
+                adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+                ratio = jnp.exp(log_prob - traj.log_prob)
+                clipped = jnp.clip(ratio, 1 - self.clip_eps, 1 + self.clip_eps)
+                surrogate = -jnp.minimum(ratio * adv, clipped * adv).mean()
+                return surrogate - self.ent_coef * entropy.mean()
+
+            def critic_loss(params):
+                value = self.critic.apply(params, traj.obs)
+                err = jnp.square(value - batch.targets)
+                if clip_value:
+                    near = traj.value + (value - traj.value).clip(-self.clip_eps, self.clip_eps)
+                    err = jnp.maximum(err, jnp.square(near - batch.targets))
+                return self.vf_coef * 0.5 * err.mean()
+
+            grads = {"actor": jax.grad(actor_loss)(ts.actor_ts.params),
+                     "critic": jax.grad(critic_loss)(ts.critic_ts.params)}
+            norm = jnp.sqrt(sum(jnp.sum(jnp.square(g)) for g in jax.tree_util.tree_leaves(grads)))
+            scale = jnp.minimum(1.0, self.max_grad_norm / jnp.maximum(norm, 1e-12))
+            grads = jax.tree_util.tree_map(lambda g: g * scale, grads)
+            return ts.replace(actor_ts=ts.actor_ts.apply_gradients(grads=grads["actor"]),
+                              critic_ts=ts.critic_ts.apply_gradients(grads=grads["critic"]))
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
 def _annealed_learning_rate(cls, total_timesteps: int):
     """``cls`` (rejax PPO) whose actor and critic Adam step sizes decay linearly from
     ``learning_rate`` to 0 over a run of ``total_timesteps`` steps per seed (rl-zoo3's
@@ -228,14 +345,82 @@ def _annealed_learning_rate(cls, total_timesteps: int):
         @register_init
         def initialize_network_params(self, rng):
             nets = super().initialize_network_params(rng)
-            chunk = self.total_timesteps
-            iterations = (math.ceil(total_timesteps / chunk) * chunk
-                          // (self.num_envs * self.num_steps))
-            n_updates = iterations * self.num_epochs * self.num_minibatches
             tx = optax.chain(optax.clip(self.max_grad_norm), optax.adam(
-                learning_rate=optax.linear_schedule(self.learning_rate, 0.0, n_updates)))
+                learning_rate=_linear_decay(self, total_timesteps)))
             return {k: TrainState.create(apply_fn=(), params=v.params, tx=tx)
                     for k, v in nets.items()}
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
+def _orthogonal_init(cls):
+    """``cls`` (rejax PPO) with SB3's initialisation instead of flax's ``lecun_normal``:
+    orthogonal hidden kernels of gain sqrt(2), the action-mean kernel of gain 0.01 and the
+    value head of gain 1, biases zero (SB3 ``ActorCriticPolicy(ortho_init=True)``, after
+    Engstrom et al. 2020, "Implementation matters in deep policy gradients", ICLR).
+
+    With gain 0.01 the initial mean action is close to 0 for every observation, so training
+    starts from near-zero control plus exploration noise; flax's default starts from a random
+    feedback law of order one.
+    """
+    from rejax.algos.algorithm import register_init
+
+    def orthogonal(key, shape, gain: float, dtype):
+        # Gram-Schmidt (twice, for float32) on Gaussian columns: Haar-distributed, like QR with
+        # the sign of diag(R) fixed. No LAPACK call: a batched QR inside the seed-vmapped
+        # init program of the KS envs hung the XLA CPU runtime (jaxlib 0.10.2, 3+ seeds).
+        rows, cols = shape
+        tall = (rows, cols) if rows >= cols else (cols, rows)
+        a = jax.random.normal(key, tall, jnp.float32)
+
+        def column(j, q):
+            v = jax.lax.dynamic_index_in_dim(a, j, axis=1, keepdims=False)
+            for _ in range(2):
+                v = v - q @ (q.T @ v)
+            return q.at[:, j].set(v / jnp.linalg.norm(v))
+
+        q = jax.lax.fori_loop(0, tall[1], column, jnp.zeros(tall, jnp.float32))
+        return (gain * (q if rows >= cols else q.T)).astype(dtype)
+
+    def reinit(params, rng, head: str, head_gain: float):
+        flat = dict(jax.tree_util.tree_flatten_with_path(params)[0])
+        out = {}
+        for i, (path, leaf) in enumerate(flat.items()):
+            names = [getattr(k, "key", str(k)) for k in path]
+            if names[-1] != "kernel":
+                out[path] = leaf
+                continue
+            gain = head_gain if head in names else math.sqrt(2.0)
+            out[path] = orthogonal(jax.random.fold_in(rng, i), leaf.shape, gain, leaf.dtype)
+        leaves = [out[p] for p in flat]
+        return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(params), leaves)
+
+    class Learner(cls):
+        @register_init
+        def initialize_network_params(self, rng):
+            nets = super().initialize_network_params(rng)
+            rng_a, rng_c = jax.random.split(jax.random.fold_in(rng, 7))
+            critic = nets["critic_ts"].params
+            # VNetwork is one compact MLP: its last Dense is the value head
+            last = sorted(critic["params"], key=lambda n: int(n.split("_")[-1]))[-1]
+            return {"actor_ts": nets["actor_ts"].replace(
+                        params=reinit(nets["actor_ts"].params, rng_a, "action_mean", 0.01)),
+                    "critic_ts": nets["critic_ts"].replace(
+                        params=reinit(critic, rng_c, last, 1.0))}
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
+def _clipped_observations(cls, bound: float):
+    """``cls`` (rejax PPO or SAC) whose normalised observations are clipped to
+    ``[-bound, bound]``, as SB3's ``VecNormalize(clip_obs=10.0)`` does; rejax does not clip.
+    Training and the deterministic evaluation policy both see the clipped values."""
+
+    class Learner(cls):
+        def normalize_obs(self, rms_state, x):
+            return jnp.clip(super().normalize_obs(rms_state, x), -bound, bound)
 
     Learner.__name__ = Learner.__qualname__ = cls.__name__
     return Learner
@@ -272,8 +457,39 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
         hp["learning_rate"], annealed = parse_learning_rate(hp["learning_rate"])
     if annealed and algo != "ppo":
         raise ValueError(f"an annealed learning_rate ('lin_...') applies to ppo, not {algo!r}")
+    init = str(hp.pop("init", "lecun_normal"))
+    if init not in ("lecun_normal", "orthogonal"):
+        raise ValueError(f"init must be 'lecun_normal' (rejax's) or 'orthogonal' (SB3's), "
+                         f"not {init!r}")
+    if init == "orthogonal" and algo != "ppo":
+        raise ValueError(f"init: orthogonal applies to ppo, not {algo!r}")
+    clip_obs = hp.pop("clip_observations", None)
+    if clip_obs is not None:
+        clip_obs = float(clip_obs)
+        if not (math.isfinite(clip_obs) and clip_obs > 0):
+            raise ValueError(f"clip_observations must be a positive number, not {clip_obs!r}")
+        if not hp.get("normalize_observations", False):
+            raise ValueError("clip_observations clips normalised observations: it needs "
+                             "normalize_observations: true")
+    bootstrap = bool(hp.pop("bootstrap_truncation", False))
+    if bootstrap and (algo != "ppo" or hp.get("normalize_rewards", False)):
+        raise ValueError("bootstrap_truncation applies to ppo without normalize_rewards")
+    shared = bool(hp.pop("shared_optimizer", False))
+    if shared and algo != "ppo":
+        raise ValueError(f"shared_optimizer applies to ppo, not {algo!r}")
     cls = {"ppo": rejax.PPO if clip_value else _unclipped_value_loss(rejax.PPO),
            "sac": _uniform_replay(rejax.SAC), "td3": _uniform_replay(rejax.TD3)}[algo]
+    if shared:
+        if annealed and total is None:
+            raise ValueError("an annealed learning_rate needs the run's budget (n_timesteps)")
+        cls = _shared_optimizer(rejax.PPO, clip_value, int(float(total)) if annealed else None)
+        annealed = False  # the shared optimiser carries the schedule itself
+    if bootstrap:
+        cls = _bootstrapped_truncation(cls)
+    if init == "orthogonal":
+        cls = _orthogonal_init(cls)
+    if clip_obs is not None:
+        cls = _clipped_observations(cls, clip_obs)
     if annealed:
         if total is None:
             raise ValueError("an annealed learning_rate needs the run's budget (n_timesteps)")

@@ -219,6 +219,112 @@ def test_clip_value_loss_option_fits_the_critic_by_plain_squared_error():
         make_learner(fenv, "sac", {"clip_value_loss": False}, 128)
 
 
+def test_orthogonal_init_and_observation_clip_options():
+    """``init: orthogonal`` gives SB3's initialisation: orthogonal kernels of gain sqrt(2) in the
+    hidden layers, 0.01 on the action mean (so the initial mean action is near 0 everywhere)
+    and 1 on the value head. ``clip_observations`` bounds the normalised observation, in
+    training and in the deterministic policy. Bad values are refused by name."""
+    import jax.numpy as jnp
+
+    from chaosgym.baselines.jax_train import deterministic_policy, make_learner
+
+    fenv = make_functional(ENV, max_steps=50)
+    hp = {**TINY_PPO, "agent_kwargs": {"hidden_layer_sizes": [16, 16], "activation": "tanh"}}
+    obs = jax.random.normal(jax.random.PRNGKey(1), (64, 3)) * 3.0
+    mean = {}
+    for init in ("lecun_normal", "orthogonal"):
+        learner = make_learner(fenv, "ppo", {**hp, "init": init}, 128, episode_log=False)
+        ts = learner.init_state(jax.random.PRNGKey(0))
+        mean[init] = float(jnp.abs(learner.actor.apply(
+            ts.actor_ts.params, obs, method=lambda m, x: m._action_dist(x).mean())).mean())
+        if init == "orthogonal":
+            actor, critic = ts.actor_ts.params["params"], ts.critic_ts.params["params"]
+            gains = {"hidden": actor["features"]["Dense_1"]["kernel"],
+                     "mean": actor["action_mean"]["kernel"], "value": critic["Dense_2"]["kernel"]}
+            for name, want in (("hidden", 2 ** 0.5), ("mean", 0.01), ("value", 1.0)):
+                sv = np.linalg.svd(np.asarray(gains[name]), compute_uv=False)
+                assert np.allclose(sv, want, rtol=1e-4), (name, sv)
+    assert mean["orthogonal"] < 0.05 < mean["lecun_normal"]
+
+    learner = make_learner(fenv, "ppo", {**hp, "clip_observations": 0.5}, 128, episode_log=False)
+    ts = learner.init_state(jax.random.PRNGKey(0))
+    assert float(jnp.abs(learner.normalize_obs(ts.obs_rms_state, obs)).max()) == 0.5
+    act = jax.jit(deterministic_policy(learner, "ppo"))
+    big = act(ts, jnp.array([1e3, -1e3, 1e3]))
+    assert np.allclose(big, act(ts, jnp.array([1.0, -1.0, 1.0])))  # both clip to ±0.5
+
+    for bad, match in (({"init": "xavier"}, "init must be"),
+                       ({"clip_observations": -1.0}, "clip_observations must be"),
+                       ({"clip_observations": 10.0, "normalize_observations": False},
+                        "needs normalize_observations")):
+        with pytest.raises(ValueError, match=match):
+            make_learner(fenv, "ppo", {**hp, **bad}, 128, episode_log=False)
+    with pytest.raises(ValueError, match="applies to ppo"):
+        make_learner(fenv, "sac", {"init": "orthogonal"}, 128)
+
+
+def test_shared_optimizer_clips_actor_and_critic_by_one_norm():
+    """``shared_optimizer: true`` updates as SB3's PPO does: one global-norm clip over actor and
+    critic, Adam eps 1e-5. With the critic's targets far off its gradient dominates that norm,
+    so the actor barely moves; rejax's separate clips move it by about the learning rate."""
+    from types import SimpleNamespace
+
+    import jax.numpy as jnp
+
+    from chaosgym.baselines.jax_train import make_learner
+
+    fenv = make_functional(ENV, max_steps=50)
+    moved = {}
+    for shared in (False, True):
+        learner = make_learner(fenv, "ppo", {**TINY_PPO, "shared_optimizer": shared,
+                                             "max_grad_norm": 0.5, "learning_rate": 1e-3},
+                               128, episode_log=False)
+        ts = learner.init_state(jax.random.PRNGKey(0))
+        obs = jax.random.normal(jax.random.PRNGKey(1), (16, 3))
+        act = jax.random.normal(jax.random.PRNGKey(2), (16, 3))
+        log_prob, _ = learner.actor.apply(ts.actor_ts.params, obs, act,
+                                          method="log_prob_entropy")
+        value = learner.critic.apply(ts.critic_ts.params, obs)
+        batch = SimpleNamespace(
+            trajectories=SimpleNamespace(obs=obs, action=act, log_prob=log_prob, value=value),
+            advantages=jnp.linspace(-1.0, 1.0, 16), targets=value + 1e6)
+        new = learner.update(ts, batch)
+        moved[shared] = {k: max(float(jnp.abs(a - b).max()) for a, b in zip(
+            jax.tree_util.tree_leaves(getattr(new, k).params),
+            jax.tree_util.tree_leaves(getattr(ts, k).params), strict=True))
+            for k in ("actor_ts", "critic_ts")}
+    assert moved[False]["actor_ts"] > 5e-4  # Adam's first step: about lr per parameter
+    assert moved[True]["actor_ts"] < 1e-4 < moved[True]["critic_ts"]
+    with pytest.raises(ValueError, match="shared_optimizer applies to ppo"):
+        make_learner(fenv, "sac", {"shared_optimizer": True}, 128)
+
+
+def test_bootstrap_truncation_adds_the_discounted_value_of_the_final_observation():
+    """``bootstrap_truncation: true`` collects the same rollout as rejax (same actions, values,
+    observations) and changes a reward only where a time limit cut the episode, by
+    gamma · V(final observation), as SB3's PPO does."""
+    from chaosgym.baselines.jax_train import make_learner
+
+    fenv = make_functional(ENV, max_steps=5)
+    hp = {**TINY_PPO, "num_steps": 12, "num_minibatches": 1}
+    out = {}
+    for boot in (False, True):
+        learner = make_learner(fenv, "ppo", {**hp, "bootstrap_truncation": boot}, 48,
+                               episode_log=False)
+        ts = learner.init_state(jax.random.PRNGKey(0))
+        out[boot] = learner.collect_trajectories(ts)[1]
+    plain, boot = out[False], out[True]
+    for field in ("obs", "action", "value", "done"):
+        assert np.array_equal(getattr(plain, field), getattr(boot, field)), field
+    done = np.asarray(plain.done)
+    assert done[4].all() and done[9].all() and done.sum() == 2 * done.shape[1]
+    diff = np.asarray(boot.reward - plain.reward)
+    assert np.all(diff[~done] == 0.0) and np.all(np.abs(diff[done]) > 0.0)
+    with pytest.raises(ValueError, match="bootstrap_truncation"):
+        make_learner(fenv, "ppo", {**hp, "bootstrap_truncation": True,
+                                   "normalize_rewards": True}, 48)
+
+
 def test_annealed_learning_rate_decays_to_zero_over_the_budget_across_chunks():
     """``learning_rate: lin_<rate>`` decays to 0 over the run's budget, counted in the
     optimiser state, so it carries across chunks: over a two-chunk budget both chunks move
