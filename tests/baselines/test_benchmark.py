@@ -96,6 +96,10 @@ def test_aggregate_keeps_rows_curves_and_budgets_once_run_folders_are_gone(tmp_p
     write_config(out, [ENV], ["sac"], [0, 1], False, 4, None, load_budgets(), 1.0, again)
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["timesteps"][ENV]["sac"] == 3000  # what ran, not sac.yml's 200 000
+    write_config(out, [ENV], ["ppo-jax"], [0, 1], False, 4, None, load_budgets(), 1.0, again)
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["algos"] == ["sac", "ppo-jax"]  # a later call keeps the earlier algorithms
+    assert set(cfg["hyperparams"][ENV]) == {"sac", "ppo-jax"}
 
 
 def test_a_zero_budget_is_refused_before_any_run_starts(tmp_path):
