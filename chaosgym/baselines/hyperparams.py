@@ -171,7 +171,9 @@ def sb3_from_jax(algo: str, jhp: dict[str, Any]) -> dict[str, Any]:
     optimisers (each with its own gradient-norm clip, ``eps = 1e-8``) for actor and critic,
     SB3 one for both (one clip, ``eps = 1e-5``): ``shared_optimizer: true``. SB3 bootstraps
     through time-limit truncations (γ·V of the final observation); rejax's PPO treats
-    ``done = terminated | truncated`` as terminal in its GAE: ``bootstrap_truncation: true``.
+    ``done = terminated | truncated`` as terminal in its GAE, and rejax's SAC stores it as an
+    ending in its replay buffer where SB3 stores ``done = terminated`` with the final
+    observation: ``bootstrap_truncation: true`` (PPO and SAC).
     SB3 initialises orthogonally (``init: orthogonal``) and clips normalised observations at
     ±10 (``clip_observations: 10.0``). Each of these keys makes the JAX side do as SB3 does.
     """

@@ -255,6 +255,41 @@ def _bootstrapped_truncation(cls):
     return Learner
 
 
+def _bootstrapped_truncation_sac(cls):
+    """``cls`` (rejax SAC) storing transitions as SB3's replay buffer does
+    (``handle_timeout_termination``): a time-limited step keeps ``done = terminated`` and the
+    episode's final observation as ``next_obs``, so its target bootstraps ``gamma · Q``.
+
+    rejax 0.1.3 stores ``done = terminated | truncated`` with the *next* episode's first
+    observation; with done set the target ignores it, so every time limit looks like an
+    ending. This collects the same transition otherwise (the same action, step and statistics).
+    """
+    from rejax.buffers import Minibatch
+
+    class Learner(cls):
+        def collect_transitions(self, ts):
+            rng, rng_action = jax.random.split(ts.rng)
+            ts = ts.replace(rng=rng)
+            last = (self.normalize_obs(ts.obs_rms_state, ts.last_obs)
+                    if self.normalize_observations else ts.last_obs)
+            actions = self.actor.apply(ts.actor_ts.params, last, rng_action, method="act")
+            rng, rng_steps = jax.random.split(ts.rng)
+            ts = ts.replace(rng=rng)
+            next_obs, env_state, rewards, _, info = self.vmap_step(
+                jax.random.split(rng_steps, self.num_envs), ts.env_state, actions,
+                self.env_params)
+            if self.normalize_observations:
+                ts = ts.replace(obs_rms_state=self.update_obs_rms(ts.obs_rms_state, next_obs))
+            batch = Minibatch(obs=ts.last_obs, action=actions, reward=rewards,
+                              next_obs=info["final_obs"], done=info["terminated"])
+            ts = ts.replace(last_obs=next_obs, env_state=env_state,
+                            global_step=ts.global_step + self.num_envs)
+            return ts, batch
+
+    Learner.__name__ = Learner.__qualname__ = cls.__name__
+    return Learner
+
+
 def _linear_decay(learner, total_timesteps: int):
     """optax schedule from ``learner.learning_rate`` to 0 over a run of ``total_timesteps``
     steps per seed, counted in updates (``num_epochs × num_minibatches`` per iteration)."""
@@ -472,8 +507,9 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
             raise ValueError("clip_observations clips normalised observations: it needs "
                              "normalize_observations: true")
     bootstrap = bool(hp.pop("bootstrap_truncation", False))
-    if bootstrap and (algo != "ppo" or hp.get("normalize_rewards", False)):
-        raise ValueError("bootstrap_truncation applies to ppo without normalize_rewards")
+    if bootstrap and (algo not in ("ppo", "sac") or hp.get("normalize_rewards", False)):
+        raise ValueError("bootstrap_truncation applies to ppo and sac without "
+                         "normalize_rewards")
     shared = bool(hp.pop("shared_optimizer", False))
     if shared and algo != "ppo":
         raise ValueError(f"shared_optimizer applies to ppo, not {algo!r}")
@@ -485,7 +521,7 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
         cls = _shared_optimizer(rejax.PPO, clip_value, int(float(total)) if annealed else None)
         annealed = False  # the shared optimiser carries the schedule itself
     if bootstrap:
-        cls = _bootstrapped_truncation(cls)
+        cls = (_bootstrapped_truncation if algo == "ppo" else _bootstrapped_truncation_sac)(cls)
     if init == "orthogonal":
         cls = _orthogonal_init(cls)
     if clip_obs is not None:

@@ -325,6 +325,39 @@ def test_bootstrap_truncation_adds_the_discounted_value_of_the_final_observation
                                    "normalize_rewards": True}, 48)
 
 
+def test_sac_bootstrap_truncation_stores_the_final_observation_and_no_ending():
+    """SAC with ``bootstrap_truncation: true`` stores what SB3's replay buffer stores at a time
+    limit (``done = terminated``, the episode's own last observation as ``next_obs``); rejax
+    stores an ending and the next episode's first observation. Elsewhere nothing differs."""
+    from chaosgym.baselines.jax_train import make_learner
+
+    fenv = make_functional(ENV, max_steps=2)
+    hp = {"num_envs": 2, "fill_buffer": 4, "batch_size": 4, "buffer_size": 64,
+          "normalize_observations": True,
+          "agent_kwargs": {"hidden_layer_sizes": [8, 8], "activation": "relu"}}
+    got = {}
+    for boot in (False, True):
+        learner = make_learner(fenv, "sac", {**hp, "bootstrap_truncation": boot}, 8,
+                               episode_log=False)
+        ts = learner.init_state(jax.random.PRNGKey(0))
+        steps = []
+        for _ in range(4):
+            ts, batch = learner.collect_transitions(ts)
+            steps.append(batch)
+        got[boot] = jax.tree_util.tree_map(lambda *x: np.stack(x), *steps)
+    plain, boot = got[False], got[True]
+    for field in ("obs", "action", "reward"):
+        assert np.array_equal(getattr(plain, field), getattr(boot, field)), field
+    cut = np.asarray(plain.done)
+    assert cut[1].all() and cut[3].all() and not cut[0].any() and not cut[2].any()
+    assert not np.asarray(boot.done).any()
+    assert np.array_equal(plain.next_obs[~cut], boot.next_obs[~cut])
+    # at a cut, rejax's next_obs is the next episode's first observation, which the next
+    # transition starts from; the bootstrapped one is where the finished episode ended
+    assert np.array_equal(plain.next_obs[1], plain.obs[2])
+    assert not np.allclose(boot.next_obs[1], plain.next_obs[1])
+
+
 def test_annealed_learning_rate_decays_to_zero_over_the_budget_across_chunks():
     """``learning_rate: lin_<rate>`` decays to 0 over the run's budget, counted in the
     optimiser state, so it carries across chunks: over a two-chunk budget both chunks move
