@@ -796,9 +796,8 @@ def write_config(out_dir: Path, envs, algos, seeds, quick, n_ics, total_timestep
 
     n_ics_by_env = merge("n_ics", {env_id: n_ics for env_id in envs})
     hp_all = merge2("hyperparams", hp)
-    # every algorithm of the table, not only this call's (its rows of earlier calls are kept)
-    algos_all = list(dict.fromkeys([*old.get("algos", []), *algos,
-                                    *(a for v in hp_all.values() for a in v)]))
+    # every algorithm of the table (rows of earlier calls are kept), not only this call's
+    algos_all = list(dict.fromkeys(a for v in hp_all.values() for a in v))
     cfg = {"envs": sorted(set(old.get("envs", [])) | set(envs)), "algos": algos_all,
            "seeds": seeds,
            "quick": quick, "n_ics": n_ics_by_env, "ics_seed": 2024,

@@ -187,6 +187,19 @@ def _uniform_replay(cls):
     return Learner
 
 
+def _critic_loss(params, learner, batch, clip: bool):
+    """``vf_coef`` × half the mean squared error of the critic on ``batch``; with ``clip``,
+    rejax's loss: the larger of that and the error of the prediction kept within
+    ``clip_eps`` of the rollout's value."""
+    traj = batch.trajectories
+    value = learner.critic.apply(params, traj.obs)
+    err = jnp.square(value - batch.targets)
+    if clip:
+        near = traj.value + (value - traj.value).clip(-learner.clip_eps, learner.clip_eps)
+        err = jnp.maximum(err, jnp.square(near - batch.targets))
+    return learner.vf_coef * 0.5 * err.mean()
+
+
 def _unclipped_value_loss(cls):
     """``cls`` (rejax PPO) with the critic fitted by plain squared error, as SB3's PPO does by
     default (``clip_range_vf=None``).
@@ -199,11 +212,7 @@ def _unclipped_value_loss(cls):
 
     class Learner(cls):
         def update_critic(self, ts, batch):
-            def critic_loss_fn(params):
-                value = self.critic.apply(params, batch.trajectories.obs)
-                return self.vf_coef * 0.5 * jnp.square(value - batch.targets).mean()
-
-            grads = jax.grad(critic_loss_fn)(ts.critic_ts.params)
+            grads = jax.grad(_critic_loss)(ts.critic_ts.params, self, batch, False)
             return ts.replace(critic_ts=ts.critic_ts.apply_gradients(grads=grads))
 
     Learner.__name__ = Learner.__qualname__ = cls.__name__
@@ -342,16 +351,9 @@ def _shared_optimizer(cls, clip_value: bool, total_timesteps: int | None):
                 surrogate = -jnp.minimum(ratio * adv, clipped * adv).mean()
                 return surrogate - self.ent_coef * entropy.mean()
 
-            def critic_loss(params):
-                value = self.critic.apply(params, traj.obs)
-                err = jnp.square(value - batch.targets)
-                if clip_value:
-                    near = traj.value + (value - traj.value).clip(-self.clip_eps, self.clip_eps)
-                    err = jnp.maximum(err, jnp.square(near - batch.targets))
-                return self.vf_coef * 0.5 * err.mean()
-
             grads = {"actor": jax.grad(actor_loss)(ts.actor_ts.params),
-                     "critic": jax.grad(critic_loss)(ts.critic_ts.params)}
+                     "critic": jax.grad(_critic_loss)(ts.critic_ts.params, self, batch,
+                                                      clip_value)}
             norm = jnp.sqrt(sum(jnp.sum(jnp.square(g)) for g in jax.tree_util.tree_leaves(grads)))
             scale = jnp.minimum(1.0, self.max_grad_norm / jnp.maximum(norm, 1e-12))
             grads = jax.tree_util.tree_map(lambda g: g * scale, grads)
@@ -419,17 +421,15 @@ def _orthogonal_init(cls):
         return (gain * (q if rows >= cols else q.T)).astype(dtype)
 
     def reinit(params, rng, head: str, head_gain: float):
-        flat = dict(jax.tree_util.tree_flatten_with_path(params)[0])
-        out = {}
-        for i, (path, leaf) in enumerate(flat.items()):
+        leaves, treedef = jax.tree_util.tree_flatten_with_path(params)
+        new = []
+        for i, (path, leaf) in enumerate(leaves):
             names = [getattr(k, "key", str(k)) for k in path]
-            if names[-1] != "kernel":
-                out[path] = leaf
-                continue
-            gain = head_gain if head in names else math.sqrt(2.0)
-            out[path] = orthogonal(jax.random.fold_in(rng, i), leaf.shape, gain, leaf.dtype)
-        leaves = [out[p] for p in flat]
-        return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(params), leaves)
+            if names[-1] == "kernel":
+                gain = head_gain if head in names else math.sqrt(2.0)
+                leaf = orthogonal(jax.random.fold_in(rng, i), leaf.shape, gain, leaf.dtype)
+            new.append(leaf)
+        return jax.tree_util.tree_unflatten(treedef, new)
 
     class Learner(cls):
         @register_init
@@ -492,6 +492,8 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
         hp["learning_rate"], annealed = parse_learning_rate(hp["learning_rate"])
     if annealed and algo != "ppo":
         raise ValueError(f"an annealed learning_rate ('lin_...') applies to ppo, not {algo!r}")
+    if annealed and total is None:
+        raise ValueError("an annealed learning_rate needs the run's budget (n_timesteps)")
     init = str(hp.pop("init", "lecun_normal"))
     if init not in ("lecun_normal", "orthogonal"):
         raise ValueError(f"init must be 'lecun_normal' (rejax's) or 'orthogonal' (SB3's), "
@@ -516,8 +518,6 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
     cls = {"ppo": rejax.PPO if clip_value else _unclipped_value_loss(rejax.PPO),
            "sac": _uniform_replay(rejax.SAC), "td3": _uniform_replay(rejax.TD3)}[algo]
     if shared:
-        if annealed and total is None:
-            raise ValueError("an annealed learning_rate needs the run's budget (n_timesteps)")
         cls = _shared_optimizer(rejax.PPO, clip_value, int(float(total)) if annealed else None)
         annealed = False  # the shared optimiser carries the schedule itself
     if bootstrap:
@@ -527,8 +527,6 @@ def make_learner(fenv, algo: str, hp: dict[str, Any], chunk_steps: int,
     if clip_obs is not None:
         cls = _clipped_observations(cls, clip_obs)
     if annealed:
-        if total is None:
-            raise ValueError("an annealed learning_rate needs the run's budget (n_timesteps)")
         cls = _annealed_learning_rate(cls, int(float(total)))
     n_envs = int(hp.get("num_envs", 64 if algo == "ppo" else 1))
     log = max(int(chunk_steps) // n_envs, 1) if episode_log else 0
