@@ -42,9 +42,11 @@ __all__ = [
     "TOLERANCES",
     "WINDOW_FRACTION",
     "check_disjoint",
+    "choose_variant",
     "env_slug",
     "initial_state_set",
     "kept_plateau_change",
+    "kept_validation",
     "load_state_set",
     "observation_of",
     "plateau_change",
@@ -167,6 +169,40 @@ def plateaued(change: float) -> bool:
     direction (a curve that collapses late has not settled). False for NaN (too short to
     tell)."""
     return bool(np.isfinite(change) and abs(change) < PLATEAU_TOLERANCE)
+
+
+def kept_validation(curves: dict[str, dict[str, Any]]) -> tuple[float, float]:
+    """What a configuration's kept policies scored on the validation states, from its stored
+    learning curves (``{"seed<k>": {"timesteps", "return_mean", "task_metric",
+    "task_metric_name"}}``, as a results row stores them): per seed the evaluation with the
+    highest ``(task metric, return)``, then the interquartile mean over seeds of each. Tasks
+    scored by their return count 0 for the metric. Never reads the test states."""
+    from chaosgym.baselines.stats import iqm
+
+    metric, ret = [], []
+    for c in curves.values():
+        r = np.asarray(c.get("return_mean", []), float)
+        if r.size == 0:
+            continue
+        m = (np.zeros_like(r) if c.get("task_metric_name") in (None, "", "return_mean")
+             else np.asarray(c["task_metric"], float))
+        best = max(zip(m.tolist(), r.tolist(), strict=True))
+        metric.append(best[0])
+        ret.append(best[1])
+    if not ret:
+        raise ValueError("no stored validation curve to choose from")
+    return float(iqm(metric)), float(iqm(ret))
+
+
+def choose_variant(variants: dict[str, dict[str, dict[str, Any]]], default: str) -> str:
+    """The configuration of one algorithm to report on an id, chosen on validation alone:
+    the one whose :func:`kept_validation` is highest (the success rate's IQM, then the
+    return's), ``default`` on an exact tie. ``variants`` maps a name to its stored curves."""
+    if default not in variants:
+        raise ValueError(f"default {default!r} is not one of the variants {sorted(variants)}")
+    scores = {name: kept_validation(c) for name, c in variants.items()}
+    best = max(scores.values())
+    return default if scores[default] == best else min(n for n, v in scores.items() if v == best)
 
 
 # ---------------------------------------------------------------------- stored state sets

@@ -147,3 +147,36 @@ def test_kept_policy_plateau_reads_the_running_best():
     gain = 100 * kept_plateau_change(t, rising)
     assert _kept_cell(row) == f"1/2 (max {gain:+.1f} %)"
     assert _kept_cell({"per_seed": {"seed0": {}}}) == "unknown (no stored curve)"
+
+
+def test_variant_choice_reads_validation_success_before_return():
+    """Per seed the best (success, return) evaluation, IQM over seeds: a configuration that
+    captures more validation states wins even with a lower return; on equal success the
+    higher return wins; an exact tie keeps the default; tasks scored by return use it alone."""
+    from chaosgym.baselines.protocol import choose_variant, kept_validation
+
+    def curves(rates, returns, name="captured_rate"):
+        return {f"seed{k}": {"timesteps": [1000, 2000], "task_metric": list(r),
+                             "return_mean": list(g), "task_metric_name": name}
+                for k, (r, g) in enumerate(zip(rates, returns, strict=True))}
+
+    # seed-wise bests: success 1, 1, 0.5, 0 (IQM of the middle two: 0.75)
+    a = curves([[0.0, 1.0], [1.0, 0.2], [0.5, 0.5], [0.0, 0.0]],
+               [[-900, -500], [-700, -100], [-800, -600], [-50, -40]])
+    metric, ret = kept_validation(a)
+    assert metric == pytest.approx(0.75)
+    # the kept returns are those at each seed's best (success, return): -500, -700, -600, -40
+    assert ret == pytest.approx(np.mean([-600, -500]))
+    more_success = curves([[1.0]] * 4, [[-2000]] * 4)
+    higher_return = curves([[0.0, 1.0], [1.0, 0.2], [0.5, 0.5], [0.0, 0.0]],
+                           [[-900, -400], [-700, -100], [-800, -500], [-50, -40]])
+    assert choose_variant({"base": a, "other": more_success}, "base") == "other"
+    assert choose_variant({"base": a, "other": higher_return}, "base") == "other"
+    assert choose_variant({"base": higher_return, "other": a}, "base") == "base"
+    assert choose_variant({"other": a, "base": dict(a)}, "base") == "base"
+    by_return = curves([[0.0]], [[-10.0, -20.0]], name="return_mean")
+    assert kept_validation(by_return) == (0.0, -10.0)
+    with pytest.raises(ValueError, match="default 'x'"):
+        choose_variant({"base": a}, "x")
+    with pytest.raises(ValueError, match="no stored validation curve"):
+        kept_validation({})
