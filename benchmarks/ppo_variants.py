@@ -117,8 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(HERE / "results" / "ppo_variants"))
     args = p.parse_args(argv)
     out = Path(args.out)
+
+    def read(path: str, what: str) -> dict:
+        try:
+            return json.loads(Path(path).read_text())
+        except (OSError, ValueError) as e:
+            p.error(f"{what}: cannot read {path}: {e}")
+
     if args.render:
-        stored = json.loads(Path(args.render).read_text())
+        stored = read(args.render, "--render")
         ids = {e: r["variants"] for e, r in stored["ids"].items()}
         command = stored["command"]
     else:
@@ -131,9 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                 p.error(f"--variant {spec!r}: expected NAME=RESULTS_JSON")
             if name == args.default:
                 p.error(f"--variant {spec!r}: {name!r} is the default's name")
-            variants.setdefault(name, []).append(json.loads(Path(path).read_text()))
-        ids = collect(json.loads(Path(args.table).read_text()), variants, args.default,
-                      args.algo)
+            variants.setdefault(name, []).append(read(path, f"--variant {spec!r}"))
+        ids = collect(read(args.table, "--table"), variants, args.default, args.algo)
         if not ids:
             p.error(f"no id has {args.algo} rows in both the table and a variant file")
         command = ("python benchmarks/ppo_variants.py "
