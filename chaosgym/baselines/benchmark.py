@@ -9,11 +9,12 @@ For every environment the runner
    resumable: a killed sweep started again skips completed runs and resumes the others from
    their last committed checkpoint — and evaluates its policy on the same initial states;
 4. writes into the results folder (default ``agents/results/``): ``README.md`` (the table:
-   mean ± std over seeds of the return and of the task metrics, beside the controllers),
-   ``results.json``, ``curves/<Env>.png`` (learning curves, mean ± std over seeds),
-   ``videos/`` (best seed, when :mod:`chaosgym.render` is available), ``models/<Env>/``
-   (policies under 1 MB), and ``config.json`` (exact hyperparameters, budgets, seeds, versions,
-   command).
+   IQM over seeds [95 % CI] of the return and of the task metrics, beside the controllers),
+   ``results.json``, ``curves/<Env>.png`` (learning curves, IQM over seeds with 95 % CI
+   bands), ``videos/`` (best seed, when :mod:`chaosgym.render` is available),
+   ``models/<Env>/`` (SB3 policies under 1 MB; a JAX run's kept policies in
+   ``models/<Env>/<algo>-jax/``), and ``config.json`` (exact hyperparameters, budgets, seeds,
+   versions, command).
 
 ``--ray`` runs the training/evaluation tasks on Ray (a local instance, or the cluster at
 ``--address``): one Ray task per SB3 (env, algorithm, seed) and one per JAX-backend
@@ -670,7 +671,17 @@ def _plot_curves(env_id: str, agents: dict[str, Any], path: Path) -> None:
 
 
 def _copy_models(runs: list[Path], dest: Path, algo: str) -> None:
-    """Copy each run's final policy (and its statistics) if it is small enough to keep."""
+    """Copy each run's final policy (and its statistics) if it is small enough to keep; for a
+    JAX run, every seed's kept policy into ``dest/<algo>/`` (a folder that loads like the run,
+    :func:`chaosgym.baselines.jax_train.store_jax_policies`)."""
+    if algo.endswith("-jax") and runs:
+        from chaosgym.baselines.jax_train import _load_best, store_jax_policies
+
+        run = runs[0].parent
+        if all((run / v["params"]).stat().st_size <= MAX_MODEL_BYTES
+               for v in _load_best(run).values()):
+            store_jax_policies(run, dest / algo, [int(d.name.removeprefix("seed")) for d in runs])
+        return
     for d in runs:
         m = d / "model.zip"
         if not m.exists() or m.stat().st_size > MAX_MODEL_BYTES:

@@ -12,11 +12,12 @@ __all__ = ["main", "register"]
 
 
 def _commands():
-    from chaosgym.baselines import benchmark, evaluate, train
+    from chaosgym.baselines import benchmark, evaluate_command, train
 
     return {
         "train": (train, "train one agent on one environment (resumable)"),
-        "evaluate": (evaluate, "evaluate controllers / a trained agent on stored initial states"),
+        "evaluate": (evaluate_command,
+                     "controllers / a trained agent on the results table's stored test states"),
         "benchmark": (benchmark, "the sweep: envs x algorithms x seeds -> agents/results"),
     }
 

@@ -1,16 +1,20 @@
 """Evaluate controllers and trained agents on stored sets of initial conditions.
 
 Every controller and every agent of the benchmark is evaluated on *the same* initial states
-of an environment: :func:`initial_conditions` draws them once from ``fenv.initial_state``
-with a fixed key and stores them as ``.npy`` (``agents/results/ics/<Env>.npy``); later calls
-load the stored file. :func:`evaluate_policy` then runs all of them in lockstep — one jitted,
+of an environment: the stored test set of :func:`chaosgym.baselines.protocol.initial_state_set`
+(``agents/results/ics/<Env>.test.npy``, drawn once from its own bank and disjoint from the
+training and validation states), which ``chaosgym evaluate`` also reads. (:func:`initial_conditions`
+draws a set from the environment's training bank, ``<Env>.npy``.) :func:`evaluate_policy`
+then runs all of them in lockstep — one jitted,
 vmapped ``fenv.step`` per control interval, no autoreset — for the full time limit.
 
 Policies are callables ``policy(obs, x) -> actions`` on numpy batches (``obs`` the
 observations, ``x`` the system states, both with a leading batch axis) returning normalised
 actions. :func:`controller_policies` builds the classical ones (zero control, saturated LQR,
 and Pyragas / OGY where :mod:`chaosgym.control` provides them); :func:`agent_policy` wraps a
-trained stable-baselines3 model (with its observation normalisation, if any).
+trained stable-baselines3 model (with its observation normalisation, if any);
+``chaosgym evaluate`` (:mod:`chaosgym.baselines.evaluate_command`) evaluates a trained SB3
+or JAX run beside them.
 
 Task metrics are derived from ``info`` generically, with the sustained-window rule of
 :mod:`chaosgym.baselines.protocol`: a boolean metric ``m`` (``captured``) gives ``m_rate`` (the
@@ -25,7 +29,6 @@ end, in time units, over the successful episodes); a float metric (``distance``,
 
 from __future__ import annotations
 
-import json
 import math
 import weakref
 from collections.abc import Callable
@@ -430,39 +433,3 @@ def evaluate_controllers(
             continue
         out[name] = summarize(evaluate_policy(fenv, pol, ics), fenv.dt)
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``evaluate``: classical controllers (and optionally a trained model) on stored ICs."""
-    import argparse
-
-    p = argparse.ArgumentParser(prog="chaosgym evaluate", description=main.__doc__)
-    add_arguments(p)
-    return run_from_args(p.parse_args(argv))
-
-
-def add_arguments(p) -> None:
-    """Arguments of the ``evaluate`` command."""
-    p.add_argument("--env", required=True, help="registered id, e.g. chaosgym/LorenzStabilize-v1")
-    p.add_argument("--model", default=None, help="a run directory or model .zip to evaluate too")
-    p.add_argument("--n-ics", type=int, default=DEFAULT_N_ICS)
-    p.add_argument("--ics-dir", default="agents/results/ics")
-    p.add_argument("--json", default=None, help="write the summaries to this file")
-
-
-def run_from_args(args) -> int:
-    """Run ``evaluate`` from parsed arguments; prints one line per controller."""
-    fenv = make_functional(args.env)
-    ics = initial_conditions(args.env, args.n_ics, directory=args.ics_dir, fenv=fenv)
-    res = evaluate_controllers(args.env, ics)
-    if args.model:
-        from chaosgym.baselines.sb3_agents import load_agent
-
-        model, rms = load_agent(args.model)
-        res["agent"] = summarize(evaluate_policy(fenv, agent_policy(model, rms), ics), fenv.dt)
-    for name, s in res.items():
-        keys = [k for k in s if k.endswith(("_rate", "_time_median", "return_mean"))]
-        print(f"{name:10s} " + "  ".join(f"{k}={s[k]:.4g}" for k in keys))
-    if args.json:
-        Path(args.json).write_text(json.dumps(res, indent=2))
-    return 0

@@ -27,7 +27,9 @@ episodes (``r, l, t``, as SB3's ``Monitor`` writes them, appended across resumes
 environments record them inside the compiled chunk, see :class:`EpisodeLog`). It resumes
 after a kill like an SB3 run.
 Time-limit truncation is treated as termination by rejax's learners (no bootstrap at the
-cut), as in most JAX RL code.
+cut), as in most JAX RL code, unless an id's entry sets ``bootstrap_truncation: true`` (SB3's
+handling, for PPO and SAC). :func:`store_jax_policies` copies a run's kept policies into a
+small folder that loads like the run.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ from chaosgym.baselines.storage import RunLock, atomic_write
 __all__ = ["JAX_ALGOS", "EpisodeLog", "deterministic_policy", "evaluate_jax_policies",
            "evaluate_jax_policy",
            "load_jax_hyperparams", "load_jax_policy", "make_learner", "rejax_env", "rollout",
-           "run_dir_for_jax", "seed_programs", "train_jax_run", "tree_from_bytes", "tree_to_bytes"]
+           "run_dir_for_jax", "seed_programs", "store_jax_policies", "train_jax_run",
+           "tree_from_bytes", "tree_to_bytes"]
 
 JAX_ALGOS = ("ppo", "sac", "td3")
 N_VALIDATION = 30
@@ -1086,6 +1089,37 @@ def evaluate_jax_policies(run_dir: str | Path, seeds, fenv, ics) -> dict[int, di
 def evaluate_jax_policy(run_dir: str | Path, seed: int, fenv, ics) -> dict[str, Any]:
     """Protocol summary of a JAX run's best policy of ``seed`` on the states ``ics``."""
     return evaluate_jax_policies(run_dir, [seed], fenv, ics)[int(seed)]
+
+
+def _path_free(command: str) -> str:
+    """``command`` with every absolute path replaced by its last component."""
+    import re
+
+    return re.sub(r"(?<![\w.~])/(?:[^\s/=]+/)*([^\s/=]+)/?", r"\1", command)
+
+
+def store_jax_policies(run_dir: str | Path, dest: str | Path, seeds=None) -> list[int]:
+    """Copy the kept policies of a JAX run (each seed's best validation evaluation) into
+    ``dest``, a folder that :func:`load_jax_policy`, :func:`evaluate_jax_policies` and
+    ``chaosgym evaluate --model`` read as they read the run: ``config.json`` (its recorded
+    command without absolute paths), ``best.json`` and ``best_seed<k>.npz`` per seed, about
+    20 kB each for two 64-unit layers. No checkpoint, curve or log is copied. Returns the
+    seeds stored (those of ``seeds``, default all, that have a kept policy)."""
+    run_dir, dest = Path(run_dir), Path(dest)
+    best = _load_best(run_dir)
+    keep = {k: v for k, v in best.items()
+            if seeds is None or int(k) in {int(s) for s in seeds}}
+    if not keep:
+        return []
+    cfg = json.loads((run_dir / "config.json").read_text())
+    if isinstance(cfg.get("command"), str):
+        cfg["command"] = _path_free(cfg["command"])
+    dest.mkdir(parents=True, exist_ok=True)
+    for v in keep.values():
+        atomic_write(dest / v["params"], (run_dir / v["params"]).read_bytes())
+    atomic_write(dest / "config.json", json.dumps(cfg, indent=1))
+    atomic_write(dest / "best.json", json.dumps(keep, indent=1, default=float))
+    return sorted(int(k) for k in keep)
 
 
 def run_dir_for_jax(root: str | Path, env_id: str, algo: str) -> Path:

@@ -86,6 +86,25 @@ def test_short_jax_run_two_seeds_vmapped(tmp_path):
     for s in (0, 1):
         one = jt.evaluate_jax_policy(run, s, fenv, ics)
         assert json.dumps(both[s], sort_keys=True) == json.dumps(one, sort_keys=True)
+    # the kept policies stored apart (as the table's models/ folder holds them) load like the
+    # run: the same summaries, through `chaosgym evaluate --model`'s loader, and no checkpoint
+    from chaosgym.baselines.evaluate_command import evaluate_model
+
+    stored = tmp_path / "models" / "ppo-jax"
+    cfg_run = json.loads((run / "config.json").read_text())
+    cfg_run["command"] = f"chaosgym benchmark --runs-dir {tmp_path}/runs --out={tmp_path}/res"
+    (run / "config.json").write_text(json.dumps(cfg_run))
+    assert jt.store_jax_policies(run, stored, seeds=[1]) == [1]
+    assert sorted(p.name for p in stored.iterdir()) == ["best.json", "best_seed1.npz",
+                                                        "config.json"]
+    assert json.loads((stored / "config.json").read_text())["command"] == (
+        "chaosgym benchmark --runs-dir runs --out=res")
+    assert jt.store_jax_policies(run, stored) == [0, 1]
+    again_stored = evaluate_model(stored, fenv, ics)
+    assert sorted(again_stored) == ["agent_seed0", "agent_seed1"]
+    for s in (0, 1):
+        assert json.dumps(again_stored[f"agent_seed{s}"], sort_keys=True) == json.dumps(
+            both[s], sort_keys=True)
     # a completed run is returned as it is (its done.json)
     again = train_jax_run(ENV, "ppo", [0, 1], run, total_timesteps=256)
     assert json.dumps(again, sort_keys=True) == json.dumps(done, sort_keys=True, default=float)
@@ -187,6 +206,9 @@ def test_benchmark_table_with_the_jax_backend(tmp_path):
     assert sorted(row["per_seed"]) == ["seed0", "seed1"]
     assert all(not r.startswith("/") for r in row["runs"])
     assert "| PPO-JAX | full state | 2 |" in (out / "README.md").read_text()
+    stored = out / "models" / "LorenzStabilize-v1" / "ppo-jax"
+    assert sorted(p.name for p in stored.iterdir()) == [
+        "best.json", "best_seed0.npz", "best_seed1.npz", "config.json"]
 
 
 def test_clip_value_loss_option_fits_the_critic_by_plain_squared_error():

@@ -80,6 +80,26 @@ def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path
         initial_state_set(env_id, "train", 3)
 
 
+def test_evaluate_command_starts_from_the_tables_stored_states(tmp_path, monkeypatch, capsys):
+    """`chaosgym evaluate` runs on the benchmark's stored test set (or, asked, the validation
+    set), so it reproduces the table; it once drew its own states from the training bank."""
+    import chaosgym.baselines.evaluate_command as ev
+
+    env_id = "chaosgym/LorenzStabilize-v1"
+    seen = []
+    monkeypatch.setattr(ev, "evaluate_controllers",
+                        lambda env, ics: seen.append(np.asarray(ics)) or {})
+    test = initial_state_set(env_id, "test", 5, directory=tmp_path)
+    assert ev.main(["--env", env_id, "--n-ics", "5", "--ics-dir", str(tmp_path)]) == 0
+    np.testing.assert_array_equal(seen[-1], test)
+    assert ev.main(["--env", env_id, "--n-ics", "5", "--ics-dir", str(tmp_path),
+                    "--split", "validation"]) == 0
+    np.testing.assert_array_equal(seen[-1], initial_state_set(env_id, "validation", 5))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "LorenzStabilize-v1.test.json", "LorenzStabilize-v1.test.npy",
+        "LorenzStabilize-v1.validation.json", "LorenzStabilize-v1.validation.npy"]
+
+
 def test_plateau_change_tells_a_learning_curve_from_a_flat_one():
     from chaosgym.baselines.protocol import PLATEAU_TOLERANCE, plateau_change
 
