@@ -460,6 +460,12 @@ def render_markdown(results: dict[str, Any], profile: bool = False) -> str:
         "each run folder's `config.json` its own. A policy is the best of its run's periodic "
         "evaluations on a separate validation set of initial states (not the stored test set).",
         "",
+        "Stored policies: `models/<Env>/` holds SB3 models under 1 MB and, for a JAX row whose "
+        "run folders were present when the table was last written, every seed's kept policy "
+        "(`<algo>-jax/`); `chaosgym evaluate --env <id> --model "
+        "agents/results/models/<Env>/<algo>-jax` "
+        "evaluates them again on the test states. The commands above retrain the others.",
+        "",
     ]
     return "\n".join(lines) + "\n"
 
