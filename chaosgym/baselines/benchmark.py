@@ -681,12 +681,10 @@ def _copy_models(runs: list[Path], dest: Path, algo: str) -> None:
     JAX run, every seed's kept policy into ``dest/<algo>/`` (a folder that loads like the run,
     :func:`chaosgym.baselines.jax_train.store_jax_policies`)."""
     if algo.endswith("-jax") and runs:
-        from chaosgym.baselines.jax_train import _load_best, store_jax_policies
+        from chaosgym.baselines.jax_train import store_jax_policies
 
-        run = runs[0].parent
-        if all((run / v["params"]).stat().st_size <= MAX_MODEL_BYTES
-               for v in _load_best(run).values()):
-            store_jax_policies(run, dest / algo, [int(d.name.removeprefix("seed")) for d in runs])
+        store_jax_policies(runs[0].parent, dest / algo,
+                           [int(d.name.removeprefix("seed")) for d in runs], MAX_MODEL_BYTES)
         return
     for d in runs:
         m = d / "model.zip"

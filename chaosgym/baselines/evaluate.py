@@ -3,10 +3,10 @@
 Every controller and every agent of the benchmark is evaluated on *the same* initial states
 of an environment: the stored test set of :func:`chaosgym.baselines.protocol.initial_state_set`
 (``agents/results/ics/<Env>.test.npy``, drawn once from its own bank and disjoint from the
-training and validation states), which ``chaosgym evaluate`` also reads. (:func:`initial_conditions`
-draws a set from the environment's training bank, ``<Env>.npy``.) :func:`evaluate_policy`
-then runs all of them in lockstep — one jitted,
-vmapped ``fenv.step`` per control interval, no autoreset — for the full time limit.
+training and validation states), which ``chaosgym evaluate`` also reads
+(:func:`initial_conditions` draws a set from the environment's training bank, ``<Env>.npy``).
+:func:`evaluate_policy` then runs all of them in lockstep — one jitted, vmapped ``fenv.step``
+per control interval, no autoreset — for the full time limit.
 
 Policies are callables ``policy(obs, x) -> actions`` on numpy batches (``obs`` the
 observations, ``x`` the system states, both with a leading batch axis) returning normalised

@@ -1091,29 +1091,26 @@ def evaluate_jax_policy(run_dir: str | Path, seed: int, fenv, ics) -> dict[str, 
     return evaluate_jax_policies(run_dir, [seed], fenv, ics)[int(seed)]
 
 
-def _path_free(command: str) -> str:
-    """``command`` with every absolute path replaced by its last component."""
-    import re
-
-    return re.sub(r"(?<![\w.~])/(?:[^\s/=]+/)*([^\s/=]+)/?", r"\1", command)
-
-
-def store_jax_policies(run_dir: str | Path, dest: str | Path, seeds=None) -> list[int]:
+def store_jax_policies(run_dir: str | Path, dest: str | Path, seeds=None,
+                       max_bytes: float = math.inf) -> list[int]:
     """Copy the kept policies of a JAX run (each seed's best validation evaluation) into
     ``dest``, a folder that :func:`load_jax_policy`, :func:`evaluate_jax_policies` and
     ``chaosgym evaluate --model`` read as they read the run: ``config.json`` (its recorded
     command without absolute paths), ``best.json`` and ``best_seed<k>.npz`` per seed, about
     20 kB each for two 64-unit layers. No checkpoint, curve or log is copied. Returns the
-    seeds stored (those of ``seeds``, default all, that have a kept policy)."""
+    seeds stored (those of ``seeds``, default all, that have a kept policy); none when a
+    policy file is over ``max_bytes``."""
+    from chaosgym.baselines.provenance import path_free
+
     run_dir, dest = Path(run_dir), Path(dest)
-    best = _load_best(run_dir)
-    keep = {k: v for k, v in best.items()
-            if seeds is None or int(k) in {int(s) for s in seeds}}
-    if not keep:
+    wanted = None if seeds is None else {int(s) for s in seeds}
+    keep = {k: v for k, v in _load_best(run_dir).items() if wanted is None or int(k) in wanted}
+    if not keep or any((run_dir / v["params"]).stat().st_size > max_bytes
+                       for v in keep.values()):
         return []
     cfg = json.loads((run_dir / "config.json").read_text())
     if isinstance(cfg.get("command"), str):
-        cfg["command"] = _path_free(cfg["command"])
+        cfg["command"] = path_free(cfg["command"])
     dest.mkdir(parents=True, exist_ok=True)
     for v in keep.values():
         atomic_write(dest / v["params"], (run_dir / v["params"]).read_bytes())

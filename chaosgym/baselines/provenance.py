@@ -54,6 +54,15 @@ def command_line() -> str:
     return " ".join(out)
 
 
+def path_free(command: str) -> str:
+    """``command`` with every absolute path replaced by its last component, for a command
+    recorded in committed files (:func:`command_line` elides only the working and home
+    directories)."""
+    import re
+
+    return re.sub(r"(?<![\w.~])/(?:[^\s/=]+/)*([^\s/=]+)/?", r"\1", command)
+
+
 @contextlib.contextmanager
 def recorded_command(command: str | None):
     """Make :func:`command_line` return ``command`` inside the block (``None``: no change)."""

@@ -80,7 +80,7 @@ def test_validation_and_test_sets_are_disjoint_from_training_and_stored(tmp_path
         initial_state_set(env_id, "train", 3)
 
 
-def test_evaluate_command_starts_from_the_tables_stored_states(tmp_path, monkeypatch, capsys):
+def test_evaluate_command_starts_from_the_tables_stored_states(tmp_path, monkeypatch):
     """`chaosgym evaluate` runs on the benchmark's stored test set (or, asked, the validation
     set), so it reproduces the table; it once drew its own states from the training bank."""
     import chaosgym.baselines.evaluate_command as ev
